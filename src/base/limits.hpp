@@ -29,4 +29,21 @@ inline constexpr long kMaxConnectionsCeiling = 65536;
 // exec argv: ARG_MAX-ish sanity bound on entries.
 inline constexpr std::size_t kMaxArgv = 4096;
 
+// NOTIFY_SOCKET datagrams (SPEC §3): at most 4096 bytes, systemd's
+// NOTIFY_BUFFER_MAX (PIPE_BUF); sd_notify senders never need more.
+inline constexpr std::size_t kMaxNotifyMessageBytes = 4096;
+// fds one notify datagram may carry: systemd's NOTIFY_FD_MAX. Sizes the control
+// buffer (3 KiB); more than this arrive with MSG_CTRUNC and the message is dropped.
+inline constexpr std::size_t kMaxNotifyFdsPerMessage = 768;
+// ERRNO= values: errno numbers are below 4096 (the kernel's MAX_ERRNO, systemd's
+// ERRNO_MAX); anything larger is not an errno.
+inline constexpr int kMaxNotifyErrno = 4095;
+// notify_access = all walks a sender's parent chain to the main pid. Real trees
+// are a few levels deep; the bound keeps one message from costing more than a few
+// hundred small /proc reads.
+inline constexpr int kMaxNotifyAncestryDepth = 256;
+// stdout/stderr = log: one record per line; a longer line is logged in pieces of
+// this size (never dropped). 4096 is a page and what syslog/journald readers show.
+inline constexpr std::size_t kMaxLogLineBytes = 4096;
+
 }  // namespace sv::limits
