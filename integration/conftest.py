@@ -1,0 +1,163 @@
+"""Shared fixtures for the end-to-end tests.
+
+Every test gets its own short temporary directory (Unix socket paths are limited
+to 107 bytes), starts the real sockvisord there, waits for its READY=1 on a
+NOTIFY_SOCKET (as systemd would) instead of sleeping, and kills whatever it
+started by pid at teardown. The daemon's log is printed when a test fails.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+SOCKVISORD = os.environ.get("SOCKVISORD", "build/sockvisord")
+SOCKVISORCTL = os.environ.get("SOCKVISORCTL", "build/sockvisorctl")
+SOURCE_DIR = os.environ.get("SOCKVISOR_SOURCE_DIR", os.path.dirname(os.path.dirname(__file__)))
+BUILD_DIR = os.environ.get("SOCKVISOR_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+REPORT = os.path.join(BUILD_DIR, "integration", "sv-report")
+READY_TIMEOUT = 15.0
+
+
+def wait_for(predicate, timeout=10.0, interval=0.01, what="condition"):
+    """Poll `predicate` until it returns a truthy value; fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class Daemon:
+    """One sockvisord process in its own directory."""
+
+    def __init__(self, root, units=None, args=(), inline=None, env=None, wait_ready=True,
+                 runtime_dir=None):
+        self.root = root
+        self.units_dir = os.path.join(root, "units")
+        self.runtime_dir = runtime_dir or os.path.join(root, "run")
+        self.log_path = os.path.join(root, "sockvisord.log")
+        self.notify_path = os.path.join(root, "parent-notify.sock")
+        os.makedirs(self.units_dir, exist_ok=True)
+        for name, text in (units or {}).items():
+            self.write_unit(name, text)
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+        self.notify.bind(self.notify_path)
+        self.notify_messages = []
+        cmd = [SOCKVISORD, "--runtime-dir", self.runtime_dir, "--log-level", "debug"]
+        if units is not None:
+            cmd += ["--units", self.units_dir]
+        cmd += list(args)
+        if inline is not None:
+            cmd += list(inline)
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        full_env["NOTIFY_SOCKET"] = self.notify_path
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     env=full_env, close_fds=True)
+        if wait_ready:
+            self.wait_notify("READY=1")
+
+    def write_unit(self, name, text):
+        with open(os.path.join(self.units_dir, name + ".toml"), "w") as f:
+            f.write(text)
+
+    def path(self, rel):
+        return os.path.join(self.runtime_dir, rel)
+
+    def wait_notify(self, key, timeout=READY_TIMEOUT):
+        """Wait until sockvisord sends a notify message containing `key`."""
+        deadline = time.monotonic() + timeout
+        while not any(key in m for m in self.notify_messages):
+            if self.proc.poll() is not None:
+                raise AssertionError(f"sockvisord exited ({self.proc.returncode}) before {key}:\n"
+                                     + self.log())
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {key} from sockvisord in {timeout}s:\n" + self.log())
+            self.notify.settimeout(min(left, 0.2))
+            try:
+                self.notify_messages.append(self.notify.recv(4096).decode())
+            except socket.timeout:
+                pass
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def wait_log(self, text, timeout=10.0):
+        return wait_for(lambda: text in self.log(), timeout, what=f"log line {text!r}")
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=15.0):
+        """Signal and wait; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"sockvisord did not exit within {timeout}s:\n" + self.log())
+
+    def wait_exit(self, timeout=15.0):
+        return self.proc.wait(timeout=timeout)
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.notify.close()
+        self.log_file.close()
+
+    def ctl(self, *args, check=False):
+        cmd = [SOCKVISORCTL, "--control", self.path("control.sock"), *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=check)
+
+
+@pytest.fixture
+def workdir():
+    path = tempfile.mkdtemp(prefix="sv-", dir="/tmp")
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def daemon(workdir, request):
+    """Factory: daemon(units={...}, args=[...]) starts sockvisord; all are killed at teardown."""
+    started = []
+
+    def start(units=None, **kwargs):
+        d = Daemon(os.path.join(workdir, f"d{len(started)}"), units=units, **kwargs)
+        started.append(d)
+        return d
+
+    yield start
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for d in started:
+        d.cleanup()
+        if failed:
+            print(f"---- sockvisord log ({d.log_path}) ----\n{d.log()}")
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def run_check(units_dir, *extra):
+    return subprocess.run([SOCKVISORD, "--check", "--units", units_dir, *extra],
+                          capture_output=True, text=True, timeout=30)
