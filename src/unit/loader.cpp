@@ -1,0 +1,300 @@
+// Unit files → Units: file reading, the guards that run before toml++ sees the
+// text (size, nesting), the top-level table, and directory loading. The tables
+// themselves are read by listen_table.cpp and service_table.cpp.
+#include "unit/loader.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <map>
+
+#include <toml++/toml.h>
+
+#include "base/limits.hpp"
+#include "unit/listen_table.hpp"
+#include "unit/names.hpp"
+#include "unit/nesting_scan.hpp"
+#include "unit/service_table.hpp"
+#include "unit/toml_reader.hpp"
+
+namespace sv::unit {
+namespace {
+
+constexpr SourcePos kWholeFile{0, 0};
+
+// toml++ says "Error while parsing ..."; our messages start in lower case.
+std::string toml_error_message(std::string_view description) {
+    std::string text(description);
+    if (!text.empty())
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return "invalid TOML: " + text;
+}
+
+// The document, or nullopt after a diagnostic. toml++ in Debian is built with
+// exceptions (parse throws toml::parse_error); without them it returns a
+// parse_result. Either way nothing escapes.
+std::optional<toml::table> parse_toml(Reader& r, const std::string& text) {
+#if TOML_EXCEPTIONS
+    try {
+        return toml::parse(std::string_view(text), std::string_view(r.file()));
+    } catch (const toml::parse_error& e) {
+        r.error(position(e.source()), toml_error_message(e.description()));
+        return std::nullopt;
+    }
+#else
+    toml::parse_result result = toml::parse(std::string_view(text), std::string_view(r.file()));
+    if (!result) {
+        r.error(position(result.error().source()),
+                toml_error_message(result.error().description()));
+        return std::nullopt;
+    }
+    return std::move(result).table();
+#endif
+}
+
+void read_listeners(Reader& r, const toml::table& root, const std::string& unit_name,
+                    const LoadContext& ctx, Unit& unit) {
+    auto e = find_entry(root, "listen");
+    if (!e) {
+        r.error(kWholeFile, "a unit needs at least one [[listen]] table");
+        return;
+    }
+    const auto* array = e->node->as_array();
+    if (!array) {
+        r.error(e->key_pos(), e->node->is_table()
+                                  ? "key 'listen' must be an array of tables: write [[listen]], "
+                                    "not [listen]"
+                                  : "key 'listen' must be an array of tables ([[listen]]), not " +
+                                        type_phrase(*e->node));
+        return;
+    }
+    if (array->empty()) {
+        r.error(e->value_pos(), "key 'listen' must hold at least one table");
+        return;
+    }
+    if (array->size() > limits::kMaxListenersPerUnit) {
+        r.error(position(*array->get(limits::kMaxListenersPerUnit)),
+                "a unit may declare at most " + std::to_string(limits::kMaxListenersPerUnit) +
+                    " [[listen]] tables, not " + std::to_string(array->size()));
+        return;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const auto* table = element.as_table();
+        if (!table) {
+            r.error(position(element), "listen[" + std::to_string(i) + "] must be a table, not " +
+                                           type_phrase(element));
+            continue;
+        }
+        if (auto spec = read_listen(r, *table, unit_name, ctx)) unit.listen.push_back(*spec);
+    }
+}
+
+const toml::table* service_table(Reader& r, const toml::table& root) {
+    auto e = find_entry(root, "service");
+    if (!e) {
+        r.error(kWholeFile, "a unit needs a [service] table with key 'exec'");
+        return nullptr;
+    }
+    const auto* table = e->node->as_table();
+    if (!table) {
+        r.error(e->key_pos(),
+                e->node->is_array()
+                    ? "key 'service' must be a table: write [service], not "
+                      "[[service]]"
+                    : "key 'service' must be a table ([service]), not " + type_phrase(*e->node));
+    }
+    return table;
+}
+
+// accept = true hands each connection to an instance: every listener must
+// accept connections, so dgram sockets cannot take part.
+void check_accept(Reader& r, const toml::table& service, const Unit& unit) {
+    auto e = find_entry(service, "accept");
+    if (!e || e->node->value<bool>() != true) return;
+    for (const ListenSpec& l : unit.listen) {
+        if (l.type != SocketType::dgram) continue;
+        r.error(e->value_pos(), "accept = true needs stream or seqpacket sockets, but '" +
+                                    escaped(l.address_text) + "' is a dgram socket");
+    }
+}
+
+std::optional<Unit> parse_checked(Reader& r, const std::string& file, const std::string& text,
+                                  const LoadContext& ctx) {
+    const std::size_t errors_before = r.error_count();
+    Unit unit;
+    unit.file = file;
+    unit.name = unit_name_from_file(file);
+    if (!is_valid_unit_name(unit.name))
+        r.error(kWholeFile, "unit name '" + escaped(unit.name) +
+                                "' (the file name without .toml) must be 1-64 characters of "
+                                "A-Z, a-z, 0-9, '_', '.' and '-'");
+    if (text.size() > limits::kMaxUnitFileBytes) {
+        r.error(kWholeFile, "file is " + std::to_string(text.size()) +
+                                " bytes; a unit file may be at most " +
+                                std::to_string(limits::kMaxUnitFileBytes) + " bytes");
+        return std::nullopt;
+    }
+    // Before toml++ sees the text: it would overflow the stack (see nesting_scan.hpp).
+    if (auto pos = find_excess_nesting(text, limits::kMaxTomlDepth)) {
+        r.error(*pos, "nesting is deeper than " + std::to_string(limits::kMaxTomlDepth) +
+                          " levels of tables, arrays and dotted-key parts");
+        return std::nullopt;
+    }
+    auto root = parse_toml(r, text);
+    if (!root) return std::nullopt;
+
+    r.reject_unknown_keys(*root, Section::top);
+    if (auto e = find_entry(*root, "description")) {
+        if (auto d = r.string(*e)) unit.description = *d;
+    }
+    read_listeners(r, *root, unit.name, ctx, unit);
+    if (const toml::table* service = service_table(r, *root)) {
+        if (auto spec = read_service(r, *service, ctx)) unit.service = std::move(*spec);
+        check_accept(r, *service, unit);
+    }
+    if (r.error_count() != errors_before) return std::nullopt;
+    return unit;
+}
+
+std::string join(const std::string& dir, const std::string& name) {
+    if (dir.empty() || dir.back() == '/') return dir + name;
+    return dir + "/" + name;
+}
+
+// The *.toml entries of `dir`, sorted; nullopt after a diagnostic on the dir.
+std::optional<std::vector<std::string>> list_unit_files(const std::string& dir, Diagnostics& out) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) {
+        const int err = errno;
+        out.push_back({dir, kWholeFile,
+                       err == ENOENT
+                           ? "unit directory does not exist"
+                           : "cannot read unit directory: " + std::string(std::strerror(err))});
+        return std::nullopt;
+    }
+    std::vector<std::string> names;
+    errno = 0;
+    while (const dirent* entry = ::readdir(d)) {
+        std::string name = entry->d_name;
+        if (name.size() > 5 && name.ends_with(".toml")) names.push_back(name);
+    }
+    const int err = errno;
+    ::closedir(d);
+    if (err != 0) {
+        out.push_back(
+            {dir, kWholeFile, "cannot read unit directory: " + std::string(std::strerror(err))});
+        return std::nullopt;
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Reads at most limit + 1 bytes, so an oversized file is refused without
+// reading it whole; nullopt after a diagnostic.
+std::optional<std::string> read_file(const std::string& file, Diagnostics& out) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        out.push_back(
+            {file, kWholeFile, "cannot read unit file: " + std::string(std::strerror(errno))});
+        return std::nullopt;
+    }
+    struct stat st {};
+    std::string text;
+    std::string problem;
+    if (::fstat(fd, &st) < 0) {
+        problem = "cannot read unit file: " + std::string(std::strerror(errno));
+    } else if (!S_ISREG(st.st_mode)) {
+        problem = "unit file is not a regular file";
+    } else if (static_cast<std::size_t>(st.st_size) > limits::kMaxUnitFileBytes) {
+        problem = "file is " + std::to_string(st.st_size) + " bytes; a unit file may be at most " +
+                  std::to_string(limits::kMaxUnitFileBytes) + " bytes";
+    } else {
+        char buf[65536];
+        for (;;) {
+            ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                problem = "cannot read unit file: " + std::string(std::strerror(errno));
+                break;
+            }
+            if (n == 0) break;
+            text.append(buf, static_cast<std::size_t>(n));
+            if (text.size() > limits::kMaxUnitFileBytes)
+                break;  // grew while we read: parse refuses
+        }
+    }
+    ::close(fd);
+    if (!problem.empty()) {
+        out.push_back({file, kWholeFile, problem});
+        return std::nullopt;
+    }
+    return text;
+}
+
+bool by_position(const Diagnostic& a, const Diagnostic& b) {
+    if (a.pos.line != b.pos.line) return a.pos.line < b.pos.line;
+    return a.pos.column < b.pos.column;
+}
+
+}  // namespace
+
+std::optional<Unit> parse_unit(const std::string& file, const std::string& text,
+                               const LoadContext& ctx, Diagnostics& out) {
+    Diagnostics found;
+    Reader r(file, found);
+    std::optional<Unit> unit;
+    try {
+        unit = parse_checked(r, file, text, ctx);
+    } catch (const std::exception& e) {  // bad_alloc and the like: no exception leaves the loader
+        r.error(kWholeFile, std::string("cannot load unit: ") + e.what());
+        unit.reset();
+    }
+    // Tables iterate their keys sorted by name; report in the order of the file.
+    std::stable_sort(found.begin(), found.end(), by_position);
+    out.insert(out.end(), found.begin(), found.end());
+    return unit;
+}
+
+std::optional<Unit> load_unit_file(const std::string& file, const LoadContext& ctx,
+                                   Diagnostics& out) {
+    auto text = read_file(file, out);
+    if (!text) return std::nullopt;
+    return parse_unit(file, *text, ctx, out);
+}
+
+LoadResult load_directories(const std::vector<std::string>& dirs, const LoadContext& ctx) {
+    LoadResult result;
+    std::map<std::string, std::string> file_of_name;  // unit name → first file declaring it
+    for (const std::string& dir : dirs) {
+        auto names = list_unit_files(dir, result.diagnostics);
+        if (!names) continue;
+        for (const std::string& name : *names) {
+            const std::string file = join(dir, name);
+            const std::string unit_name = unit_name_from_file(name);
+            auto [it, inserted] = file_of_name.emplace(unit_name, file);
+            if (!inserted) {
+                result.diagnostics.push_back(
+                    {file, kWholeFile,
+                     "unit '" + escaped(unit_name) + "' is already declared by " + it->second});
+                result.failed_files.push_back(file);
+                continue;
+            }
+            if (auto unit = load_unit_file(file, ctx, result.diagnostics))
+                result.units.push_back(std::move(*unit));
+            else
+                result.failed_files.push_back(file);
+        }
+    }
+    check_unique_addresses(result.units, result.diagnostics, result.failed_files);
+    return result;
+}
+
+}  // namespace sv::unit
