@@ -22,6 +22,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "base/syscalls.hpp"
 
@@ -380,6 +381,37 @@ TEST(Spawner, ParentDeathSendsSigtermAfterPrivilegeDrop) {
 TEST(Spawner, StdinNullAndStderrInherit) {
     auto r = run(sh_plan("readlink /proc/$$/fd/0; test -t 0 || echo not-a-tty"));
     EXPECT_EQ(r.out, "/dev/null\nnot-a-tty\n");
+}
+
+// sv-report (integration/helpers) sits next to this binary's directory in the
+// build tree; it checks the result through libsystemd's own sd_listen_fds.
+std::string sv_report_path() {
+    auto exe = fs::read_symlink("/proc/self/exe");
+    auto candidate = exe.parent_path().parent_path() / "integration" / "sv-report";
+    return fs::exists(candidate) ? candidate.string() : std::string();
+}
+
+TEST(Spawner, LibsystemdAcceptsTheFdsAndNames) {
+    std::string report = sv_report_path();
+    if (report.empty()) GTEST_SKIP() << "sv-report not built";
+    int sp[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+    Fd a(sp[0]), b(sp[1]);
+    ChildPlan plan = sh_plan("", {a.get(), b.get()});
+    plan.path = report;
+    plan.argv = {report};
+    auto r = run(plan);
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["listen"]["count"], 2);
+    EXPECT_EQ(j["listen"]["names"], nlohmann::json::array({"s0", "s1"}));
+    EXPECT_EQ(j["pid"], r.pid);
+    EXPECT_EQ(j["sid"], r.pid);
+    ASSERT_EQ(j["fds"].size(), 5u) << j["fds"].dump();
+    for (int fd : {3, 4}) {
+        EXPECT_EQ(j["fds"][fd]["fd"], fd);
+        EXPECT_EQ(j["fds"][fd]["cloexec"], false) << "inherited fds must survive exec";
+        EXPECT_EQ(j["fds"][fd]["socket"]["type"], "seqpacket");
+    }
 }
 
 }  // namespace
