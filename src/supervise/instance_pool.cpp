@@ -262,8 +262,9 @@ PoolStep pool_step(const ServiceSpec& spec, const Pool& current, PoolEventKind e
         case State::stopped:
             on_stopped(c, event);
             break;
-        case State::starting:  // never entered by a pool; treat a corrupt value as stopped
+        case State::starting:  // never entered by a pool: a corrupt value acts as stopped
         case State::backoff:
+            c.p.state = State::stopped;
             on_stopped(c, event);
             break;
     }
