@@ -32,9 +32,9 @@ inline constexpr std::size_t kMaxArgv = 4096;
 // NOTIFY_SOCKET datagrams (SPEC §3): at most 4096 bytes, systemd's
 // NOTIFY_BUFFER_MAX (PIPE_BUF); sd_notify senders never need more.
 inline constexpr std::size_t kMaxNotifyMessageBytes = 4096;
-// fds one notify datagram may carry: systemd's NOTIFY_FD_MAX. Sizes the control
-// buffer (3 KiB); more than this arrive with MSG_CTRUNC and the message is dropped.
-inline constexpr std::size_t kMaxNotifyFdsPerMessage = 768;
+// fds one notify datagram can carry: the kernel's SCM_MAX_FD (253) caps SCM_RIGHTS
+// per message, so a control buffer of this size never truncates a legal message.
+inline constexpr std::size_t kMaxNotifyFdsPerMessage = 253;
 // ERRNO= values: errno numbers are below 4096 (the kernel's MAX_ERRNO, systemd's
 // ERRNO_MAX); anything larger is not an errno.
 inline constexpr int kMaxNotifyErrno = 4095;

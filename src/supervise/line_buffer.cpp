@@ -1,0 +1,156 @@
+// Line splitting with a size cap and escaping for logs. Pure; the only state is the
+// unfinished line, which is never longer than max_line + 1 bytes.
+#include "supervise/line_buffer.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace sv::supervise {
+namespace {
+
+// If s[i..] begins a well-formed UTF-8 character (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF) — possibly cut short by the end of s — its
+// full length; 0 when the bytes present already rule that out.
+std::size_t utf8_prefix_at(std::string_view s, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char b0 = byte(i);
+    if (b0 < 0x80) return 1;
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        len = 2;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        len = 3;
+        if (b0 == 0xe0) lo = 0xa0;  // overlong
+        if (b0 == 0xed) hi = 0x9f;  // UTF-16 surrogates
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        len = 4;
+        if (b0 == 0xf0) lo = 0x90;  // overlong
+        if (b0 == 0xf4) hi = 0x8f;  // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + 1 < s.size() && (byte(i + 1) < lo || byte(i + 1) > hi)) return 0;
+    for (std::size_t k = 2; k < len && i + k < s.size(); ++k)
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+    return len;
+}
+
+// Same rules as activation/notify_message.cpp; kept apart because the modules do
+// not depend on each other this way round.
+// Length of the complete, well-formed UTF-8 character at s[i], or 0.
+std::size_t utf8_sequence_at(std::string_view s, std::size_t i) {
+    const std::size_t len = utf8_prefix_at(s, i);
+    return i + len <= s.size() ? len : 0;
+}
+
+// Where to cut `s` so that the first part has at most `limit` bytes and does not
+// end inside a UTF-8 character that continues past the cut (the bytes after the cut
+// may not have arrived yet). Invalid bytes are cut anywhere: they are escaped one
+// by one and have no boundary to respect.
+std::size_t cut_point(std::string_view s, std::size_t limit) {
+    // A character is at most 4 bytes, so only a lead byte among the last 3 before
+    // the cut can start one that straddles it.
+    for (std::size_t back = 1; back <= 3 && back <= limit; ++back) {
+        const std::size_t start = limit - back;
+        const auto b = static_cast<unsigned char>(s[start]);
+        if ((b & 0xc0) == 0x80) continue;  // continuation byte: look further back
+        // A cut at 0 would make no progress; max_line >= 4 rules it out anyway.
+        if (utf8_prefix_at(s, start) > back && start > 0) return start;
+        break;
+    }
+    return limit;
+}
+
+void strip_cr(std::string& line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+}
+
+}  // namespace
+
+LineBuffer::LineBuffer(std::size_t max_line) : max_line_(std::max<std::size_t>(max_line, 4)) {
+    // At least 4 bytes so a cut can always keep one whole UTF-8 character.
+}
+
+std::vector<std::string> LineBuffer::feed(std::string_view bytes) {
+    std::vector<std::string> out;
+    while (!bytes.empty()) {
+        const std::size_t nl = bytes.find('\n');
+        std::string_view segment = bytes.substr(0, nl);
+        // Append in slices so pending_ never grows past max_line_ + 1, however big
+        // the caller's read was.
+        while (!segment.empty()) {
+            const std::size_t room = max_line_ + 1 - pending_.size();
+            const std::size_t take = std::min(room, segment.size());
+            pending_.append(segment.substr(0, take));
+            segment.remove_prefix(take);
+            // One byte past the limit proves the line is too long (a line of exactly
+            // max_line bytes followed by '\n' stays one record).
+            if (pending_.size() > max_line_) emit_piece(out);
+        }
+        if (nl == std::string_view::npos) break;
+        emit_line(out);
+        bytes.remove_prefix(nl + 1);
+    }
+    return out;
+}
+
+std::optional<std::string> LineBuffer::finish() {
+    std::vector<std::string> out;
+    if (!pending_.empty()) emit_line(out);
+    continued_ = false;
+    if (out.empty()) return std::nullopt;
+    return std::move(out.front());
+}
+
+void LineBuffer::emit_piece(std::vector<std::string>& out) {
+    const std::size_t cut = cut_point(pending_, max_line_);
+    out.push_back(escape_log_line(std::string_view(pending_).substr(0, cut)));
+    pending_.erase(0, cut);
+    continued_ = true;
+    assert(pending_.size() <= max_line_);
+}
+
+void LineBuffer::emit_line(std::vector<std::string>& out) {
+    std::string line = std::move(pending_);
+    pending_.clear();
+    strip_cr(line);
+    // A long line already returned in pieces ends here; a remainder that is empty
+    // (the line was an exact multiple of the cap, or only its "\r" was left) would
+    // be a spurious blank record. A genuinely empty line is logged as one.
+    const bool spurious = continued_ && line.empty();
+    continued_ = false;
+    if (!spurious) out.push_back(escape_log_line(line));
+}
+
+std::string escape_log_line(std::string_view raw) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(raw.size());
+    const auto escape = [&](unsigned char b) {
+        out += "\\x";
+        out += kHex[b >> 4];
+        out += kHex[b & 0xf];
+    };
+    for (std::size_t i = 0; i < raw.size();) {
+        const std::size_t len = utf8_sequence_at(raw, i);
+        const auto b0 = static_cast<unsigned char>(raw[i]);
+        if (len == 0) {  // not UTF-8: this byte alone, then resynchronise
+            escape(b0);
+            ++i;
+            continue;
+        }
+        const bool c0 = len == 1 && ((b0 < 0x20 && b0 != '\t') || b0 == 0x7f);
+        // U+0080..U+009F (C2 80..C2 9F): some terminals obey C1 controls, 0x9B is CSI.
+        const bool c1 = len == 2 && b0 == 0xc2 && static_cast<unsigned char>(raw[i + 1]) < 0xa0;
+        if (c0 || c1) {
+            for (std::size_t k = 0; k < len; ++k) escape(static_cast<unsigned char>(raw[i + k]));
+        } else {
+            out.append(raw.substr(i, len));
+        }
+        i += len;
+    }
+    return out;
+}
+
+}  // namespace sv::supervise
