@@ -147,9 +147,9 @@ class ListenReader {
         if (k == "owner") return read_owner(e);
         if (k == "group") return read_group(e);
         if (k == "mode") {
-            if (auto m = r_.mode(e, 0777)) spec_.mode = *m;
+            if (auto m = r_.mode(e, 0777, "0660")) spec_.mode = *m;
         } else if (k == "directory_mode") {
-            if (auto m = r_.mode(e, 07777)) spec_.directory_mode = *m;
+            if (auto m = r_.mode(e, 07777, "0755")) spec_.directory_mode = *m;
         } else if (k == "overwrite") {
             if (auto o = r_.choice<Overwrite>(e, kOverwrite)) spec_.overwrite = *o;
         } else if (k == "remove_on_stop") {

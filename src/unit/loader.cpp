@@ -115,14 +115,21 @@ const toml::table* service_table(Reader& r, const toml::table& root) {
 }
 
 // accept = true hands each connection to an instance: every listener must
-// accept connections, so dgram sockets cannot take part.
-void check_accept(Reader& r, const toml::table& service, const Unit& unit) {
+// accept connections, so dgram sockets cannot take part. Read from the tables,
+// not the specs, so that a listener with other mistakes is still checked.
+void check_accept(Reader& r, const toml::table& root, const toml::table& service) {
     auto e = find_entry(service, "accept");
-    if (!e || e->node->value<bool>() != true) return;
-    for (const ListenSpec& l : unit.listen) {
-        if (l.type != SocketType::dgram) continue;
-        r.error(e->value_pos(), "accept = true needs stream or seqpacket sockets, but '" +
-                                    escaped(l.address_text) + "' is a dgram socket");
+    const auto* listen = root["listen"].as_array();
+    if (!e || e->node->value<bool>() != true || !listen) return;
+    for (const toml::node& element : *listen) {
+        const auto* table = element.as_table();
+        if (!table) continue;
+        const std::string address = (*table)["address"].value_or(std::string());
+        const bool dgram =
+            (*table)["type"].value_or(std::string()) == "dgram" || address.starts_with("udp://");
+        if (dgram)
+            r.error(e->value_pos(), "accept = true needs stream or seqpacket sockets, but '" +
+                                        escaped(address) + "' is a dgram socket");
     }
 }
 
@@ -158,7 +165,7 @@ std::optional<Unit> parse_checked(Reader& r, const std::string& file, const std:
     read_listeners(r, *root, unit.name, ctx, unit);
     if (const toml::table* service = service_table(r, *root)) {
         if (auto spec = read_service(r, *service, ctx)) unit.service = std::move(*spec);
-        check_accept(r, *service, unit);
+        check_accept(r, *root, *service);
     }
     if (r.error_count() != errors_before) return std::nullopt;
     return unit;

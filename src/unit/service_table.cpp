@@ -77,7 +77,7 @@ class ServiceReader {
         } else if (k == "environment") {
             read_environment(e);
         } else if (k == "umask") {
-            if (auto m = r_.mode(e, 0777)) spec_.umask = *m;
+            if (auto m = r_.mode(e, 0777, "0022")) spec_.umask = *m;
         } else if (k == "stdout") {
             if (auto v = r_.choice<Output>(e, kOutput)) spec_.stdout_mode = *v;
         } else if (k == "stderr") {

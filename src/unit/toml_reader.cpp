@@ -118,21 +118,22 @@ std::optional<int64_t> Reader::integer(const Entry& e, int64_t min, int64_t max)
     return i->get();
 }
 
-std::optional<mode_t> Reader::mode(const Entry& e, mode_t max) {
+std::optional<mode_t> Reader::mode(const Entry& e, mode_t max, std::string_view example) {
     if (const auto* s = e.node->as_string()) {
         if (auto m = parse_mode(s->get(), max)) return m;
         error(e.value_pos(), key_is(e) + "must be an octal mode from \"0000\" to \"" +
                                  octal(max, "0") + "\", not \"" + escaped(s->get()) + "\"");
         return std::nullopt;
     }
+    // "0660" → 0o660: the same mode as a TOML octal integer.
+    const std::string as_octal = "0o" + std::string(example.substr(example.find_first_not_of('0')));
     if (const auto* i = e.node->as_integer()) {
         const int64_t v = i->get();
         const bool written_octal =
             (i->flags() & toml::value_flags::format_as_octal) == toml::value_flags::format_as_octal;
         if (!written_octal && v != 0) {
-            error(e.value_pos(), key_is(e) +
-                                     "must be written in octal (\"0660\" or 0o660), "
-                                     "not as the integer " +
+            error(e.value_pos(), key_is(e) + "must be written in octal (\"" + std::string(example) +
+                                     "\" or " + as_octal + "), not as the integer " +
                                      std::to_string(v));
             return std::nullopt;
         }
@@ -143,10 +144,8 @@ std::optional<mode_t> Reader::mode(const Entry& e, mode_t max) {
         }
         return static_cast<mode_t>(v);
     }
-    error(e.value_pos(), key_is(e) +
-                             "must be an octal mode: a string (\"0660\") or an "
-                             "integer (0o660), not " +
-                             type_phrase(*e.node));
+    error(e.value_pos(), key_is(e) + "must be an octal mode: a string (\"" + std::string(example) +
+                             "\") or an integer (" + as_octal + "), not " + type_phrase(*e.node));
     return std::nullopt;
 }
 

@@ -65,7 +65,8 @@ class Reader {
     std::optional<int64_t> integer(const Entry& e, int64_t min, int64_t max);
     // Octal: "0660", "660", or an integer written 0o660 (a decimal integer other
     // than 0 is refused: `mode = 660` is almost always meant as octal).
-    std::optional<mode_t> mode(const Entry& e, mode_t max);
+    // `example` ("0660") shows the user the expected form.
+    std::optional<mode_t> mode(const Entry& e, mode_t max, std::string_view example);
     // A number of seconds (integer or float) or a string such as "250ms".
     std::optional<Duration> duration(const Entry& e);
     std::optional<std::vector<std::string>> string_array(const Entry& e);
