@@ -96,7 +96,7 @@ class Daemon:
     def wait_log(self, text, timeout=10.0):
         return wait_for(lambda: text in self.log(), timeout, what=f"log line {text!r}")
 
-    def signal(self, sig):
+    def send(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=15.0):

@@ -145,7 +145,7 @@ def prepare_entry(run, name, kind, victim):
 
 
 @pytest.mark.parametrize("kind,what", [("live", "live listener"), ("file", "regular file"),
-                                       ("directory", "directory"), ("symlink", "symlink")])
+                                       ("directory", "directory"), ("symlink", "symbolic link")])
 def test_existing_entries_are_never_removed_under_stale(daemon, workdir, kind, what):
     run = os.path.join(workdir, "d0", "run")
     os.makedirs(run)
