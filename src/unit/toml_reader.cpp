@@ -163,11 +163,15 @@ std::optional<Duration> Reader::duration(const Entry& e) {
                                    ? static_cast<double>(e.node->as_integer()->get())
                                    : e.node->as_floating_point()->get();
         if (auto d = duration_from_seconds(seconds)) return d;
-        std::string shown = e.node->is_integer() ? std::to_string(e.node->as_integer()->get())
-                                                 : std::to_string(seconds);
+        char shown[32];
+        if (e.node->is_integer())
+            std::snprintf(shown, sizeof shown, "%lld",
+                          static_cast<long long>(e.node->as_integer()->get()));
+        else
+            std::snprintf(shown, sizeof shown, "%g", seconds);
         error(e.value_pos(), key_is(e) + "must be a number of seconds from 0 to " +
                                  std::to_string(limits::kMaxDuration.count() / 1000) + " (" +
-                                 max_duration_text() + "), not " + shown);
+                                 max_duration_text() + "), not " + std::string(shown));
         return std::nullopt;
     }
     error(e.value_pos(), key_is(e) +
