@@ -20,7 +20,7 @@ using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC on Linux
 using TimePoint = Clock::time_point;
 
 class EventLoop {
-public:
+  public:
     using FdHandler = std::function<void(uint32_t events)>;
     using TimerHandler = std::function<void()>;
     using TimerId = uint64_t;
@@ -43,7 +43,7 @@ public:
     // epoll_wait itself fails (EINTR is not an error).
     Status run_once();
 
-private:
+  private:
     EventLoop(Fd epoll, Fd timer) : epoll_(std::move(epoll)), timer_(std::move(timer)) {}
     void rearm_timer();
     void fire_due_timers();

@@ -1,7 +1,7 @@
 #include "daemon/inline_unit.hpp"
 
-#include <sstream>
 #include <toml++/toml.h>
+#include <sstream>
 
 #include "base/limits.hpp"
 

@@ -14,7 +14,7 @@ namespace {
 // One JSON object per line: {"ts": 1763900000.123, "level": "info", "msg": "..."}.
 // nlohmann::json does the escaping so a service's output can never break a record.
 class JsonSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         auto since = msg.time.time_since_epoch();
         double ts = std::chrono::duration<double>(since).count();

@@ -7,10 +7,11 @@
 // unit's failure marks that unit failed and the daemon lives on.
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <cstdio>
 #include <cstdlib>
-#include <spdlog/spdlog.h>
 
+#include "activation/inherited_fds.hpp"
 #include "daemon/inline_unit.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/options.hpp"
@@ -58,6 +59,9 @@ Loaded load_units(const Options& o, const std::string& runtime_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // First, before anything opens an fd: sockets our own parent passed us
+    // (systemd socket units, systemd-socket-activate), to be adopted.
+    auto inherited = activation::take_inherited_fds();
     ParsedArgs args = parse_args(argc, argv);
     if (!args.options) return args.exit_code;
     const Options& o = *args.options;
@@ -92,8 +96,15 @@ int main(int argc, char** argv) {
     }
 
     SupervisorConfig config{*dir, o.strict, std::nullopt};
-    Supervisor supervisor(std::move(loop.value()), std::move(signals.value()), config);
-    if (!supervisor.bind_all(std::move(loaded.units), loaded.failed_files))
-        return kExitStartupFailed;
+    if (o.inline_unit && o.inline_unit->eager && o.inline_unit->restart == "no")
+        config.exit_with_unit = inline_unit_name(*o.inline_unit);
+    std::vector<activation::InheritedFd> adoptable;
+    if (inherited)
+        adoptable = std::move(inherited.value());
+    else
+        spdlog::warn("ignoring inherited fds: {}", inherited.error().message());
+    Supervisor supervisor(std::move(loop.value()), std::move(signals.value()), config,
+                          std::move(adoptable));
+    if (!supervisor.start(std::move(loaded.units), loaded.failed_files)) return kExitStartupFailed;
     return supervisor.run();
 }

@@ -25,7 +25,8 @@ ParsedArgs parse_args(int argc, char** argv) {
     app.add_option("--units", o.unit_dirs, "load every *.toml in DIR (repeatable)");
     app.add_option("--runtime-dir", o.runtime_dir,
                    "relative socket paths, control and notify sockets live here");
-    app.add_option("--control", o.control_path, "control socket (default RUNTIME_DIR/control.sock)");
+    app.add_option("--control", o.control_path,
+                   "control socket (default RUNTIME_DIR/control.sock)");
     app.add_option("--control-group", o.control_group, "members may run read-only commands");
     app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
@@ -34,7 +35,8 @@ ParsedArgs parse_args(int argc, char** argv) {
     app.add_flag("--strict", o.strict, "any unit that fails to load or bind fails startup");
     app.add_flag("--check", o.check, "validate the units, print every problem, bind nothing");
 
-    auto* inline_group = app.add_option_group("inline", "one implicit unit: ... -- COMMAND [ARG]...");
+    auto* inline_group =
+        app.add_option_group("inline", "one implicit unit: ... -- COMMAND [ARG]...");
     inline_group->add_option("--listen", in.listen, "address to bind (repeatable)");
     inline_group->add_option("--type", in.type, "stream, dgram or seqpacket");
     inline_group->add_option("--name", in.name, "LISTEN_FDNAMES name");

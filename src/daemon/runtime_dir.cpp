@@ -34,7 +34,7 @@ Result<std::string> prepare_runtime_dir(const std::string& given) {
     } else if (errno != EEXIST) {
         return sys_error("create runtime directory", dir, errno);
     }
-    struct stat st{};
+    struct stat st {};
     if (lstat(dir.c_str(), &st) != 0) return sys_error("stat runtime directory", dir, errno);
     if (!S_ISDIR(st.st_mode))
         return plain_error("use runtime directory", dir, "it is not a directory (or is a symlink)");

@@ -16,7 +16,7 @@ Result<SignalSource> SignalSource::open() {
     sigset_t set;
     sigemptyset(&set);
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&set, s);
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = ignore_handler;
     sigemptyset(&sa.sa_mask);
     for (int s : {SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaction(s, &sa, nullptr);

@@ -13,7 +13,7 @@
 namespace sv::daemon {
 
 class SignalSource {
-public:
+  public:
     // Blocks SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT and ignores SIGPIPE for the
     // whole process, then opens a signalfd for the blocked ones.
     static Result<SignalSource> open();
@@ -22,7 +22,7 @@ public:
     // Next pending signal, or nullopt when drained (the fd is non-blocking).
     std::optional<signalfd_siginfo> next();
 
-private:
+  private:
     explicit SignalSource(Fd fd) : fd_(std::move(fd)) {}
     Fd fd_;
 };

@@ -1,30 +1,137 @@
 #include "daemon/unit_runner.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "base/identity.hpp"
+#include "base/syscalls.hpp"
+#include "daemon/accept_runner.hpp"
+#include "daemon/reaper.hpp"
+#include "daemon/service_runner.hpp"
 
 namespace sv::daemon {
 
-UnitRunner::UnitRunner(EventLoop& loop, unit::Unit unit) : loop_(loop), unit_(std::move(unit)) {}
+std::unique_ptr<UnitRunner> UnitRunner::create(RunnerContext& ctx, unit::Unit unit) {
+    if (unit.service.accept) return std::make_unique<AcceptRunner>(ctx, std::move(unit));
+    return std::make_unique<ServiceRunner>(ctx, std::move(unit));
+}
 
-UnitRunner::~UnitRunner() { release(); }
+UnitRunner::UnitRunner(RunnerContext& ctx, unit::Unit unit)
+    : ctx_(ctx),
+      unit_(std::move(unit)),
+      stdout_relay_(ctx.loop, unit_.name),
+      stderr_relay_(ctx.loop, unit_.name) {}
+
+UnitRunner::~UnitRunner() {
+    release();
+}
 
 Status UnitRunner::bind() {
     for (const auto& spec : unit_.listen) {
-        auto bound = net::bind_listener(spec);
-        if (!bound) {
-            failed_ = true;
-            release();
-            return bound.error();
+        // A socket our own parent passed us (LISTEN_FDS) with the same address and
+        // type is adopted: binding again would fail, or shadow it.
+        std::optional<net::BoundListener> adopted;
+        for (auto it = ctx_.inherited.begin(); it != ctx_.inherited.end(); ++it) {
+            if (net::matches(it->fd.get(), spec)) {
+                adopted = net::adopt_listener(std::move(it->fd), spec);
+                ctx_.inherited.erase(it);
+                break;
+            }
         }
-        spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
-        listeners_.push_back(std::move(bound.value()));
+        net::BoundListener listener;
+        if (adopted) {
+            listener = std::move(*adopted);
+            spdlog::info("{}: adopted inherited {}", unit_.name, net::describe(spec));
+        } else {
+            auto bound = net::bind_listener(spec);
+            if (!bound) {
+                bind_failed_ = true;
+                release();
+                return bound.error();
+            }
+            listener = std::move(bound.value());
+            spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
+        }
+        // In accept mode the listener never leaves sockvisord, which drains it with
+        // accept4 after each wakeup: it must not block when a peer gave up meanwhile.
+        if (unit_.service.accept) {
+            int flags = fcntl(listener.fd.get(), F_GETFL);
+            fcntl(listener.fd.get(), F_SETFL, flags | O_NONBLOCK);
+        }
+        listeners_.push_back(std::move(listener));
     }
     return ok_status();
 }
 
 void UnitRunner::release() {
+    disarm();
     for (auto& l : listeners_) net::release_listener(l, true);
     listeners_.clear();
+}
+
+void UnitRunner::on_notify(pid_t sender, const activation::NotifyMessage&, std::vector<Fd>&) {
+    spdlog::debug("{}: notify message from pid {} ignored (no use for it)", unit_.name, sender);
+}
+
+Result<supervise::Spawned> UnitRunner::spawn_process(
+    const std::optional<activation::Connection>& connection,
+    const std::vector<activation::StoredFd>& stored) {
+    activation::ChildInputs in;
+    in.host = ctx_.host;
+    if (unit_.service.user) in.user = lookup_user(*unit_.service.user);
+    if (!connection)
+        for (const auto& l : listeners_) in.listen_fds.push_back(l.fd.get());
+    in.fd_store = stored;
+    in.notify_socket = ctx_.notify_path;
+    in.connection = connection;
+    if (unit_.service.stdout_mode == unit::Output::log) {
+        auto w = stdout_relay_.writer();
+        if (w) in.log_stdout = *w;
+    }
+    if (unit_.service.stderr_mode == unit::Output::log) {
+        auto w = stderr_relay_.writer();
+        if (w) in.log_stderr = *w;
+    }
+    auto spawned = supervise::spawn(activation::build_child_plan(unit_, in));
+    // Per-connection instances are logged at debug: one line per connection would
+    // make the log the bottleneck of an inetd-style service.
+    if (spawned)
+        spdlog::log(connection ? spdlog::level::debug : spdlog::level::info, "{}: started pid {}",
+                    unit_.name, spawned->pid);
+    return spawned;
+}
+
+void UnitRunner::arm(std::function<void(size_t)> on_ready) {
+    armed_ = true;
+    for (size_t i = 0; i < listeners_.size(); ++i) {
+        auto st = ctx_.loop.watch(listeners_[i].fd.get(), EPOLLIN,
+                                  [on_ready, i](uint32_t) { on_ready(i); });
+        if (!st) spdlog::error("{}: {}", unit_.name, st.error().message());
+    }
+}
+
+void UnitRunner::disarm() {
+    if (!armed_) return;
+    armed_ = false;
+    for (const auto& l : listeners_) ctx_.loop.unwatch(l.fd.get());
+}
+
+void UnitRunner::log_exit(pid_t pid, const supervise::ExitStatus& status) {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    last_exit_ = LastExit{status, std::chrono::duration<double>(now).count()};
+    if (status.clean())
+        spdlog::info("{}: pid {} {}", unit_.name, pid, describe_exit(status));
+    else
+        spdlog::warn("{}: pid {} {}", unit_.name, pid, describe_exit(status));
+}
+
+void UnitRunner::kill_leftovers(pid_t pgid) {
+    // The leader is gone; anything still in its process group would keep running
+    // next to the next instance (possibly still accepting on the same socket).
+    if (pgid > 0) os().kill(-pgid, SIGKILL);
 }
 
 }  // namespace sv::daemon

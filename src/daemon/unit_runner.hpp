@@ -1,37 +1,87 @@
-// UnitRunner: one unit at run time — its bound listeners and (later) its service.
-// The shell around the pure lifecycle: it applies actions and logs transitions.
+// UnitRunner: one unit at run time. This base owns what every unit has — its
+// bound listeners and its output relays — and spawning with the unit's child
+// plan; ServiceRunner (one main process, supervise/lifecycle) and AcceptRunner
+// (one instance per connection, supervise/instance_pool) apply their tables.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "activation/notify_message.hpp"
 #include "base/result.hpp"
-#include "daemon/event_loop.hpp"
+#include "daemon/output_relay.hpp"
+#include "daemon/runner_context.hpp"
 #include "net/listener.hpp"
+#include "supervise/lifecycle.hpp"
+#include "supervise/spawner.hpp"
 #include "unit/unit.hpp"
 
 namespace sv::daemon {
 
+struct LastExit {
+    supervise::ExitStatus status;
+    double at = 0;  // wall clock, seconds since the epoch
+};
+
 class UnitRunner {
-public:
-    UnitRunner(EventLoop& loop, unit::Unit unit);
-    ~UnitRunner();
+  public:
+    static std::unique_ptr<UnitRunner> create(RunnerContext& ctx, unit::Unit unit);
+    virtual ~UnitRunner();
 
     const std::string& name() const { return unit_.name; }
     const unit::Unit& unit() const { return unit_; }
-    bool failed() const { return failed_; }
+    const std::vector<net::BoundListener>& listeners() const { return listeners_; }
 
-    // Bind every [[listen]]; on the first failure release what was bound and
-    // return the error (the unit is then `failed`).
+    // Bind (or adopt) every [[listen]]; on failure release what was bound and
+    // return the error; the unit is then `failed` for good (until reload).
     Status bind();
-    // Close every socket, unlinking per remove_on_stop.
+    bool bind_failed() const { return bind_failed_; }
+
+    // After binding: arm on-demand units, spawn eager ones.
+    virtual void start() = 0;
+    // sockvisord is stopping: stop every process; on_settled fires when none is left.
+    virtual void shutdown() = 0;
+    virtual bool has_process() const = 0;
+    virtual supervise::State state() const = 0;
+
+    // A process this runner registered in ctx.pids exited (already reaped).
+    virtual void on_exit(pid_t pid, const supervise::ExitStatus& status) = 0;
+    // An authorised notify message (the router checked the sender). Fds not moved
+    // out are closed by the caller.
+    virtual void on_notify(pid_t sender, const activation::NotifyMessage& msg,
+                           std::vector<Fd>& fds);
+    // Whose messages count (router): main pid and session (0 when none).
+    virtual pid_t main_pid() const { return 0; }
+    virtual pid_t session() const { return 0; }
+
+    // Close every socket, unlinking per remove_on_stop (shutdown, unit removed).
     void release();
 
-private:
-    EventLoop& loop_;
+  protected:
+    UnitRunner(RunnerContext& ctx, unit::Unit unit);
+
+    // Spawn one process with the unit's plan. `connection` set for accept mode;
+    // `stored` the fd store. Logs "NAME: started pid N" on success.
+    Result<supervise::Spawned> spawn_process(
+        const std::optional<activation::Connection>& connection,
+        const std::vector<activation::StoredFd>& stored);
+    // Poll every listener; `on_ready(index)` runs when one is readable.
+    void arm(std::function<void(size_t)> on_ready);
+    void disarm();
+    void log_exit(pid_t pid, const supervise::ExitStatus& status);
+    // Kill what is left of a process group after its leader exited (see docs/lifecycle.md).
+    void kill_leftovers(pid_t pgid);
+
+    RunnerContext& ctx_;
     unit::Unit unit_;
     std::vector<net::BoundListener> listeners_;
-    bool failed_ = false;
+    bool bind_failed_ = false;
+    bool armed_ = false;
+    OutputRelay stdout_relay_;
+    OutputRelay stderr_relay_;
+    std::optional<LastExit> last_exit_;
 };
 
 }  // namespace sv::daemon
