@@ -55,7 +55,6 @@ void AcceptRunner::feed(PoolEventKind event) {
                     s.why);
     }
     for (const auto& a : s.actions) apply(a);
-    if (!has_process() && ctx_.on_settled) ctx_.on_settled();
 }
 
 void AcceptRunner::apply(const supervise::Action& action) {

@@ -28,8 +28,6 @@ struct RunnerContext {
     std::vector<activation::InheritedFd> inherited;
     // A unit's main process exited (the inline `--eager --restart no` rule needs it).
     std::function<void(UnitRunner&, const supervise::ExitStatus&)> on_main_exit;
-    // A unit has no process left (shutdown waits for every unit to settle).
-    std::function<void()> on_settled;
 };
 
 }  // namespace sv::daemon

@@ -51,7 +51,6 @@ void ServiceRunner::feed(const Event& event) {
         for (const auto& action : s.actions) apply(action);
     }
     feeding_ = false;
-    if (!has_process() && ctx_.on_settled) ctx_.on_settled();
 }
 
 void ServiceRunner::apply(const supervise::Action& action) {

@@ -29,7 +29,6 @@ Supervisor::Supervisor(EventLoop loop, SignalSource signals, SupervisorConfig co
     ctx_.on_main_exit = [this](UnitRunner& u, const supervise::ExitStatus& st) {
         on_main_exit(u, st);
     };
-    ctx_.on_settled = [this] { maybe_finish_shutdown(); };
 }
 
 Supervisor::~Supervisor() = default;
@@ -79,9 +78,9 @@ int Supervisor::run() {
         std::to_string(listening) + " units listening, " + std::to_string(failed) + " failed";
     spdlog::info("ready: {}", status);
     sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
-    if (stopping_) maybe_finish_shutdown();  // the inline service may be gone already
-
-    while (!done_) {
+    for (;;) {
+        maybe_finish_shutdown();  // e.g. the inline service is gone already
+        if (done_) break;
         if (auto st = loop_.run_once(); !st) {
             // epoll_wait failing is nobody's unit: nothing can be served any more.
             spdlog::critical("{}", st.error().message());
@@ -140,9 +139,10 @@ void Supervisor::begin_shutdown() {
     stopping_ = true;
     sd_notify(0, "STOPPING=1");
     for (auto& [name, u] : units_) u->shutdown();
-    maybe_finish_shutdown();
 }
 
+// Called between batches of events, never from inside a runner's callback:
+// finishing destroys the runners.
 void Supervisor::maybe_finish_shutdown() {
     if (!stopping_ || done_) return;
     for (auto& [name, u] : units_)

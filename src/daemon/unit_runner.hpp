@@ -41,7 +41,7 @@ class UnitRunner {
 
     // After binding: arm on-demand units, spawn eager ones.
     virtual void start() = 0;
-    // sockvisord is stopping: stop every process; on_settled fires when none is left.
+    // sockvisord is stopping: stop every process (the supervisor waits for has_process()).
     virtual void shutdown() = 0;
     virtual bool has_process() const = 0;
     virtual supervise::State state() const = 0;
