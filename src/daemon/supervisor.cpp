@@ -24,8 +24,7 @@ Supervisor::Supervisor(EventLoop loop, SignalSource signals, SupervisorConfig co
       signals_(std::move(signals)),
       config_(std::move(config)),
       ctx_{loop_, activation::capture_host_env(), config_.runtime_dir + "/notify.sock",
-           {},    std::move(inherited),           {},
-           {}} {
+           {},    std::move(inherited),           {}} {
     ctx_.on_main_exit = [this](UnitRunner& u, const supervise::ExitStatus& st) {
         on_main_exit(u, st);
     };
