@@ -161,3 +161,50 @@ def pytest_runtest_makereport(item, call):
 def run_check(units_dir, *extra):
     return subprocess.run([SOCKVISORD, "--check", "--units", units_dir, *extra],
                           capture_output=True, text=True, timeout=30)
+
+
+# ---- log readers for the restart / notify / adoption tests -----------------
+# The daemon's text log: "TIMESTAMP LEVEL NAME: message". These parse the stable
+# formats SPEC'd for the tests: "NAME: started pid N", "NAME: FROM → TO (reason)",
+# "NAME: pid N exited with code C" / "... killed by signal SIG".
+import re as _re
+from datetime import datetime as _datetime
+
+SV_REPORT = os.environ.get("SV_REPORT", REPORT)
+SERVICES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "services")
+_TS = _re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)")
+
+
+def log_timestamp(line):
+    """Seconds (float) of a log line's leading timestamp, or None."""
+    m = _TS.match(line)
+    return _datetime.fromisoformat(m.group(1)).timestamp() if m else None
+
+
+def log_started_pids(text, unit):
+    """Pids from `UNIT: started pid N` lines, in log order."""
+    return [int(m.group(1)) for m in
+            _re.finditer(rf"(?m)\b{_re.escape(unit)}: started pid (\d+)", text)]
+
+
+def log_transitions(text, unit):
+    """(from, to, line) for each `UNIT: FROM → TO (...)` line, in log order."""
+    out = []
+    for line in text.splitlines():
+        m = _re.search(rf"\b{_re.escape(unit)}: (\w+) → (\w+)\b", line)
+        if m:
+            out.append((m.group(1), m.group(2), line))
+    return out
+
+
+def pid_alive(pid):
+    """True when pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def fd_count(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
