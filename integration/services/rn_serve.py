@@ -6,11 +6,12 @@ LISTEN_FDS/LISTEN_PID checked), answers each connection with one line
 "ok PID\n" at once after accept() and closes it, so a test can tell which
 incarnation answered. It never sleeps to wait for anything but what it is told.
 
-  rn_serve.py [--once] [--exit N] [--ready-after S] [--status TEXT] [--junk]
+  rn_serve.py [--once] [--exit N] [--ready-after S] [--raw-notify] [--status TEXT] [--junk]
 
   --once          exit after answering one connection (status --exit, default 0)
   --exit N        exit status for --once
   --ready-after S sleep S seconds, print "sending READY=1", then notify READY=1
+  --raw-notify    send READY=1 with a plain sendmsg() instead of python-systemd
   --status TEXT   send STATUS=TEXT (before READY=1 when --ready-after is given)
   --junk          before answering each connection, send a battery of malformed,
                   oversized and fd-carrying datagrams to $NOTIFY_SOCKET, then
@@ -67,6 +68,7 @@ def main():
     p.add_argument("--once", action="store_true")
     p.add_argument("--exit", type=int, default=0)
     p.add_argument("--ready-after", type=float)
+    p.add_argument("--raw-notify", action="store_true")
     p.add_argument("--status")
     p.add_argument("--junk", action="store_true")
     a = p.parse_args()
@@ -85,9 +87,12 @@ def main():
     if a.ready_after is not None:
         time.sleep(a.ready_after)
         say("sending READY=1")
-        from systemd import daemon
-        if not daemon.notify("READY=1"):
-            say("notify READY=1 failed")
+        if a.raw_notify:
+            notify_raw(b"READY=1")
+        else:
+            from systemd import daemon
+            if not daemon.notify("READY=1"):
+                say("notify READY=1 failed")
 
     served = 0
     while True:
