@@ -1,0 +1,571 @@
+"""Services, from the outside: what a socket-activated program receives, and what
+happens to it when sockvisord starts, serves, stops or dies.
+
+Every test runs the real sockvisord in a private temporary directory (conftest),
+real services (sv-report, small Python programs in services/, cat,
+systemd-socket-proxyd) and real clients (sockets, socat, curl). Each waits for
+an event (READY=1, a report file, a log line), never for a fixed time, except
+where the point is that something does *not* happen. Whatever a test started is
+killed by pid at teardown.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import time
+
+import pytest
+
+import conftest
+from conftest import wait_for
+
+PY = "/usr/bin/python3"  # Debian's: it has python3-systemd
+SV_REPORT = os.environ.get("SV_REPORT", conftest.REPORT)
+SERVICES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "services")
+NAMED_FDS = os.path.join(SERVICES, "named_fds.py")
+TERM_MARKER = os.path.join(SERVICES, "term_marker.py")
+PROXYD = "/lib/systemd/systemd-socket-proxyd"
+NOBODY, NOGROUP, DAEMON_GID = 65534, 65534, 1
+NO_SIGNALS = "0" * 16  # SigBlk/SigIgn in /proc/PID/status: a 64-bit hex mask
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+def toml(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v)  # a JSON string is a TOML basic string
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml(x)}" for k, x in v.items()) + " }"
+    raise TypeError(v)
+
+
+def unit(listens, **service):
+    """A unit file: one [[listen]] table per dict, then [service] from the keywords."""
+    text = ""
+    for listen in listens:
+        text += "[[listen]]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in listen.items())
+    return text + "[service]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in service.items())
+
+
+def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
+    with socket.socket(family, kind) as s:
+        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_all(sock, timeout=10.0):
+    sock.settimeout(timeout)
+    chunks = []
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return b"".join(chunks).decode()
+        chunks.append(data)
+
+
+def ask_unix(path, payload=b"", timeout=10.0):
+    """Connect, send `payload`, half-close, return everything until EOF."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(timeout)
+        c.connect(path)
+        if payload:
+            c.sendall(payload)
+        return read_all(c, timeout)
+
+
+def ask_tcp(host, port, timeout=10.0):
+    with socket.create_connection((host, port), timeout=timeout) as c:
+        return read_all(c, timeout)
+
+
+def recv_line(sock, timeout=10.0):
+    sock.settimeout(timeout)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode()
+
+
+def read_report(path, timeout=10.0):
+    wait_for(lambda: os.path.exists(path), timeout, what=f"report {path}")
+    with open(path) as f:
+        return json.load(f)
+
+
+def read_pids(path, timeout=10.0):
+    wait_for(lambda: os.path.exists(path), timeout, what=f"pid file {path}")
+    with open(path) as f:
+        return [int(p) for p in f.read().split()]
+
+
+def proc_status(pid):
+    """/proc/PID/status as a dict, or None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.split(":\t", 1) for line in f.read().splitlines() if ":\t" in line)
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def alive(pid):
+    """Exists and is not a zombie (a zombie is dead, just not yet reaped)."""
+    st = proc_status(pid)
+    return st is not None and not st["State"].startswith("Z")
+
+
+def pgrep(marker):
+    r = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, timeout=10)
+    return sorted(int(p) for p in r.stdout.split())
+
+
+def processes_mentioning(text):
+    """Pids (not ours) whose argv or environment contains `text`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                blob = f.read()
+            with open(f"/proc/{name}/environ", "rb") as f:
+                blob += f.read()
+        except OSError:
+            continue
+        if text.encode() in blob and alive(int(name)):
+            found.append(int(name))
+    return found
+
+
+def started_pids(log, name):
+    return [int(p) for p in re.findall(rf"\b{re.escape(name)}: started pid (\d+)", log)]
+
+
+def started_pid(d, name, timeout=10.0):
+    return wait_for(lambda: (started_pids(d.log(), name) or [None])[0], timeout,
+                    what=f"'{name}: started pid N' in the log")
+
+
+def drain_notify(d):
+    """Notify messages still queued for the harness after sockvisord exited."""
+    d.notify.setblocking(False)
+    try:
+        while True:
+            d.notify_messages.append(d.notify.recv(4096).decode())
+    except BlockingIOError:
+        pass
+    return d.notify_messages
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(workdir):
+    """After the harness killed sockvisord, kill (by pid) anything our services left.
+
+    Every process a test starts carries the test's private directory in its argv or
+    environment (NOTIFY_SOCKET, --out paths), so this finds exactly ours."""
+    yield
+    for pid in processes_mentioning(workdir + "/"):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+# ---- LISTEN_FDS programs ---------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["raw", "libsystemd"])
+def test_python_service_gets_named_fds_and_serves_both_listeners(daemon, mode):
+    port = free_port()
+    d = daemon({"py": unit([{"address": "py.sock", "name": "local"},
+                            {"address": f"tcp://127.0.0.1:{port}", "name": "http"}],
+                           exec=[PY, NAMED_FDS, mode, "local", "http"])})
+    # The service checks LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES itself and exits 3
+    # without serving on any mismatch (its complaint is in the log).
+    name, pid = ask_unix(d.path("py.sock")).split()
+    assert name == "local"
+    assert ask_tcp("127.0.0.1", port).split() == ["http", pid]
+    assert started_pids(d.log(), "py") == [int(pid)]
+    d.wait_log("py| named_fds: serving local http")
+
+
+def test_systemd_socket_proxyd_runs_unchanged(daemon, workdir):
+    site = os.path.join(workdir, "site")
+    os.makedirs(site)
+    with open(os.path.join(site, "hello.txt"), "w") as f:
+        f.write("hello through proxyd\n")
+    port = free_port()
+    backend = subprocess.Popen([PY, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                                site, str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def backend_up():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+        wait_for(backend_up, 10, what="the http.server backend")
+        d = daemon({"proxy": unit([{"address": "proxy.sock"}],
+                                  exec=[PROXYD, f"127.0.0.1:{port}"])})
+        r = subprocess.run(["curl", "-sS", "--max-time", "10", "--unix-socket",
+                            d.path("proxy.sock"), "http://localhost/hello.txt"],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == "hello through proxyd\n"
+        assert len(started_pids(d.log(), "proxy")) == 1
+    finally:
+        backend.kill()
+        backend.wait(timeout=10)
+
+
+# ---- accept = true ---------------------------------------------------------------------
+
+def test_accept_cat_echoes_a_socat_client(daemon):
+    d = daemon({"echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True)})
+    r = subprocess.run(["sh", "-c", 'echo hi | socat -t 5 - "UNIX-CONNECT:$1"', "sh",
+                        d.path("echo.sock")], capture_output=True, text=True, timeout=30)
+    assert (r.returncode, r.stdout) == (0, "hi\n"), r.stderr
+
+
+def test_accept_gives_each_concurrent_client_its_own_instance(daemon):
+    n = 8
+    d = daemon({"echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True)})
+    clients = []
+    try:
+        for i in range(n):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            clients.append(c)
+            c.settimeout(10)
+            c.connect(d.path("echo.sock"))
+        for i, c in enumerate(clients):
+            c.sendall(f"client {i}\n".encode())
+        # Every connection is answered while all of them are still open: n instances.
+        for i, c in enumerate(clients):
+            assert recv_line(c) == f"client {i}\n"
+        pids = wait_for(lambda: len(started_pids(d.log(), "echo")) >= n and
+                        started_pids(d.log(), "echo"), 10, what=f"{n} instances")
+        assert len(set(pids)) == n
+        assert all(alive(p) for p in pids)
+        for c in clients:  # EOF to cat → it exits → the connection closes
+            c.shutdown(socket.SHUT_WR)
+            assert read_all(c) == ""
+        wait_for(lambda: not any(alive(p) for p in pids), 10, what="every instance to exit")
+    finally:
+        for c in clients:
+            c.close()
+
+
+def check_connection_fds(report):
+    """Accept mode (SPEC §3): the connection is fd 0, 1 and 3, and nothing else is inherited."""
+    fds = {f["fd"]: f for f in report["fds"]}
+    assert sorted(fds) == [0, 1, 2, 3], report["fds"]
+    target = fds[3]["target"]
+    assert target.startswith("socket:["), fds[3]
+    assert fds[0]["target"] == fds[1]["target"] == target, report["fds"]
+    assert fds[3]["socket"]["listening"] is False
+    assert report["env"]["LISTEN_FDS"] == "1"
+    assert report["env"]["LISTEN_FDNAMES"] == "connection"
+    assert report["env"]["LISTEN_PID"] == str(report["pid"])
+    assert report["listen"] == {"count": 1, "names": ["connection"]}
+    return fds[3]["socket"]
+
+
+def test_accept_instance_environment_for_a_unix_peer(daemon):
+    d = daemon({"who": unit([{"address": "who.sock"}], exec=[SV_REPORT], accept=True)})
+    report = json.loads(ask_unix(d.path("who.sock")))  # sv-report writes to stdout = fd 1
+    env = report["env"]
+    assert (env["PEER_UID"], env["PEER_GID"], env["PEER_PID"]) == \
+        (str(os.getuid()), str(os.getgid()), str(os.getpid()))
+    assert "REMOTE_ADDR" not in env and "REMOTE_PORT" not in env
+    sock = check_connection_fds(report)
+    assert sock["family"] == "unix"
+    assert sock["address"] == d.path("who.sock")  # an accepted Unix socket has the listener's name
+    assert env["SOCKVISOR_UNIT"] == "who"
+
+
+@pytest.mark.parametrize("family,host", [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")])
+def test_accept_instance_environment_for_a_tcp_peer(daemon, family, host):
+    port = free_port(family)
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    d = daemon({"who": unit([{"address": f"tcp://{shown}:{port}"}], exec=[SV_REPORT],
+                            accept=True)})
+    with socket.create_connection((host, port), timeout=10) as c:
+        client_port = c.getsockname()[1]
+        report = json.loads(read_all(c))
+    env = report["env"]
+    assert (env["REMOTE_ADDR"], env["REMOTE_PORT"]) == (host, str(client_port))
+    assert not {"PEER_UID", "PEER_GID", "PEER_PID"} & set(env)
+    sock = check_connection_fds(report)
+    assert sock["address"] == f"{shown}:{port}"
+    assert sock["peer"] == f"{shown}:{client_port}"
+
+
+# ---- what a service inherits -----------------------------------------------------------
+
+def test_child_gets_exactly_its_sockets_stdio_empty_signal_state_and_own_session(
+        daemon, workdir, monkeypatch):
+    # Start sockvisord with SIGUSR1/SIGPIPE ignored and SIGUSR2/SIGALRM blocked: both
+    # survive execve, so the service's clean state is sockvisord's doing.
+    wrapper = os.path.join(workdir, "sockvisord-dirty-signals")
+    real = os.path.abspath(conftest.SOCKVISORD)
+    with open(wrapper, "w") as f:
+        f.write(f"""#!{PY}
+import os, signal, sys
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {{signal.SIGUSR2, signal.SIGALRM}})
+os.execv({real!r}, [{real!r}] + sys.argv[1:])
+""")
+    os.chmod(wrapper, 0o755)
+    monkeypatch.setattr(conftest, "SOCKVISORD", wrapper)
+    port = free_port()
+    out = os.path.join(workdir, "report.json")
+    d = daemon({"kid": unit([{"address": "kid.sock", "name": "one"},
+                             {"address": f"tcp://127.0.0.1:{port}", "name": "two"}],
+                            exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager")})
+    # Negative control: sockvisord itself really runs with the dirty state.
+    own = proc_status(d.proc.pid)
+    assert int(own["SigIgn"], 16) & (1 << (signal.SIGUSR1 - 1)), own["SigIgn"]
+
+    r = read_report(out)
+    fds = {f["fd"]: f for f in r["fds"]}
+    assert sorted(fds) == [0, 1, 2, 3, 4], r["fds"]
+    assert fds[0]["target"] == "/dev/null"  # docs/spawn.md: stdin is /dev/null
+    assert all(fds[fd]["socket"]["listening"] for fd in (3, 4)), r["fds"]
+    assert r["env"]["LISTEN_PID"] == str(r["pid"])
+    assert (r["env"]["LISTEN_FDS"], r["env"]["LISTEN_FDNAMES"]) == ("2", "one:two")
+    assert r["listen"] == {"count": 2, "names": ["one", "two"]}
+    assert (r["sig_blk"], r["sig_ign"]) == (NO_SIGNALS, NO_SIGNALS)
+    assert r["sid"] == r["pid"] and r["pgid"] == r["pid"], "a new session and process group"
+    assert r["env"]["SOCKVISOR_UNIT"] == "kid"
+    assert "NOTIFY_SOCKET" in r["env"]
+    assert started_pids(d.log(), "kid") == [r["pid"]]
+
+
+def test_inherited_fds_are_named_by_their_declared_addresses(daemon, workdir):
+    port, uport = free_port(), free_port(kind=socket.SOCK_DGRAM)
+    absolute = os.path.join(workdir, "abs.sock")
+    abstract = f"sv-test-{os.getpid()}-{time.monotonic_ns()}"
+    out = os.path.join(workdir, "report.json")
+    d = daemon({"gs": unit([{"address": "rel/a.sock"},
+                            {"address": absolute, "type": "seqpacket"},
+                            {"address": "@" + abstract},
+                            {"address": f"tcp://127.0.0.1:{port}"},
+                            {"address": f"udp://127.0.0.1:{uport}"}],
+                           exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager")})
+    r = read_report(out)
+    socks = [(f["fd"], f["socket"]["address"], f["socket"]["type"])
+             for f in r["fds"] if "socket" in f]
+    assert socks == [(3, d.path("rel/a.sock"), "stream"),  # relative → absolute in the runtime dir
+                     (4, absolute, "seqpacket"),
+                     (5, "@" + abstract, "stream"),
+                     (6, f"127.0.0.1:{port}", "stream"),
+                     (7, f"127.0.0.1:{uport}", "dgram")]
+    assert d.path("rel/a.sock").startswith(os.path.join(workdir, "d0", "run") + "/")
+    assert r["env"]["LISTEN_FDNAMES"] == "gs:gs:gs:gs:gs"  # name defaults to the unit's
+
+
+def test_service_runs_as_declared_user_with_supplementary_groups(daemon, workdir):
+    out_dir = os.path.join(workdir, "out")
+    os.makedirs(out_dir)
+    os.chmod(out_dir, 0o777)  # nobody writes the report here
+    out = os.path.join(out_dir, "report.json")
+    d = daemon({"priv": unit([{"address": "priv.sock"}],
+                             exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
+                             user="nobody", supplementary_groups=["daemon"])})
+    r = read_report(out)
+    assert (r["uid"], r["euid"], r["gid"], r["egid"]) == (NOBODY, NOBODY, NOGROUP, NOGROUP)
+    # nobody's own groups (initgroups: nogroup) plus supplementary_groups.
+    assert sorted(r["groups"]) == [DAEMON_GID, NOGROUP]
+    assert (r["env"]["USER"], r["env"]["HOME"]) == ("nobody", "/nonexistent")
+    st = proc_status(r["pid"])  # the kernel's view, while the service still runs
+    assert st["Uid"].split() == [str(NOBODY)] * 4
+    assert st["Gid"].split() == [str(NOGROUP)] * 4
+    assert sorted(int(g) for g in st["Groups"].split()) == [DAEMON_GID, NOGROUP]
+    assert os.stat(out).st_uid == NOBODY
+
+
+def test_service_group_and_numeric_supplementary_group(daemon, workdir):
+    out_dir = os.path.join(workdir, "out")
+    os.makedirs(out_dir)
+    os.chmod(out_dir, 0o777)
+    out = os.path.join(out_dir, "report.json")
+    daemon({"priv": unit([{"address": "priv.sock"}],
+                         exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
+                         user=str(NOBODY), group="daemon", supplementary_groups=[4242])})
+    r = read_report(out)
+    assert (r["uid"], r["euid"], r["gid"], r["egid"]) == (NOBODY, NOBODY, DAEMON_GID, DAEMON_GID)
+    assert 4242 in r["groups"]
+    assert 0 not in r["groups"], "root's groups must be dropped"
+
+
+def test_on_demand_service_starts_at_the_first_connection(daemon, workdir):
+    marker = f"sv-ondemand-{os.getpid()}-{time.monotonic_ns()}"
+    out = os.path.join(workdir, marker + ".json")
+    d = daemon({"lazy": unit([{"address": "lazy.sock"}], exec=[SV_REPORT, "--out", out, "--serve"])})
+    time.sleep(0.5)  # the point: nothing starts without a connection, even after a while
+    assert pgrep(marker) == []
+    assert started_pids(d.log(), "lazy") == []
+    assert not os.path.exists(out)
+    report = json.loads(ask_unix(d.path("lazy.sock")))
+    assert pgrep(marker) == [report["pid"]]
+    assert started_pids(d.log(), "lazy") == [report["pid"]]
+    assert re.search(r"\blazy: listening → \w+ \(", d.log())
+    wait_for(lambda: re.search(r"\blazy: \w+ → running \(", d.log()), 10,
+             what="'lazy: ... → running' in the log")
+    # A second connection is served by the same process.
+    assert json.loads(ask_unix(d.path("lazy.sock")))["pid"] == report["pid"]
+
+
+def test_eager_service_starts_right_after_bind(daemon, workdir):
+    marker = f"sv-eager-{os.getpid()}-{time.monotonic_ns()}"
+    out = os.path.join(workdir, marker + ".json")
+    d = daemon({"keen": unit([{"address": "keen.sock"}],
+                             exec=[SV_REPORT, "--out", out, "--serve"], start="eager")})
+    # READY=1 is sent once every eager service is started (SPEC §1.1): no waiting.
+    log = d.log()
+    pids = started_pids(log, "keen")
+    assert len(pids) == 1, log
+    assert log.index("keen: bound") < log.index("keen: started pid")
+    assert pgrep(marker) == pids
+    assert read_report(out)["pid"] == pids[0]  # without any connection
+
+
+def test_working_directory_umask_and_environment_reach_the_service(daemon, workdir):
+    wd = os.path.join(workdir, "wd")
+    os.makedirs(wd)
+    out = os.path.join(workdir, "report.json")
+    d = daemon({"envy": unit([{"address": "envy.sock"}],
+                             exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
+                             working_directory=wd, umask="0027",
+                             environment={"GREETING": "hello world", "EMPTY": "",
+                                          "WITH_EQUALS": "a=b"})},
+               env={"SV_PARENT_ONLY": "must not leak", "LANG": "C.UTF-8"})
+    r = read_report(out)
+    assert r["cwd"] == wd
+    assert r["umask"] == "0027"
+    env = r["env"]
+    assert (env["GREETING"], env["EMPTY"], env["WITH_EQUALS"]) == ("hello world", "", "a=b")
+    assert env["LANG"] == "C.UTF-8"
+    assert env["SOCKVISOR_UNIT"] == "envy"
+    # A minimal environment (SPEC §2.2): nothing else of sockvisord's leaks through.
+    allowed = {"PATH", "HOME", "USER", "LANG", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+               "NOTIFY_SOCKET", "SOCKVISOR_UNIT", "GREETING", "EMPTY", "WITH_EQUALS"}
+    assert set(env) - allowed == set()
+    assert "PATH" in env
+
+
+def test_service_output_lines_are_logged_with_the_unit_name(daemon):
+    d = daemon({"talk": unit([{"address": "talk.sock"}],
+                             exec=["/bin/sh", "-c",
+                                   "echo out-line-1; echo err-line-2 >&2; echo out-line-3; "
+                                   "exec sleep 30"],
+                             start="eager")})
+    for line in ("out-line-1", "err-line-2", "out-line-3"):
+        wait_for(lambda: re.search(rf"\btalk\| {line}$", d.log(), re.M), 10,
+                 what=f"'talk| {line}' in the log")
+
+
+@pytest.mark.parametrize("where", ["null", "inherit"])
+def test_service_output_null_and_inherit(daemon, workdir, where):
+    flag = os.path.join(workdir, "printed")
+    d = daemon({"quiet": unit([{"address": "quiet.sock"}],
+                              exec=["/bin/sh", "-c",
+                                    f"echo marker-out-{where}; echo marker-err-{where} >&2; "
+                                    f"touch {flag}; exec sleep 30"],
+                              start="eager", stdout=where, stderr=where)})
+    wait_for(lambda: os.path.exists(flag), 10, what="the service to print")
+    time.sleep(0.3)  # a relayed line would be in the log by now
+    log = d.log()
+    assert "quiet| marker" not in log
+    if where == "inherit":  # sockvisord's own stdout is the log file: raw lines
+        assert re.search(rf"^marker-out-{where}$", log, re.M), log
+        assert re.search(rf"^marker-err-{where}$", log, re.M), log
+    else:
+        assert "marker-" not in log
+
+
+# ---- shutdown and death ----------------------------------------------------------------
+
+def test_sigterm_stops_every_service_and_exits_0_within_stop_timeout(daemon, workdir):
+    polite_dir, stubborn_dir = os.path.join(workdir, "polite"), os.path.join(workdir, "stubborn")
+    os.makedirs(polite_dir)
+    os.makedirs(stubborn_dir)
+    d = daemon({
+        "polite": unit([{"address": "polite.sock"}], exec=[PY, TERM_MARKER, "catch", polite_dir],
+                       start="eager"),
+        "stubborn": unit([{"address": "stubborn.sock"}],
+                         exec=[PY, TERM_MARKER, "ignore", stubborn_dir], start="eager",
+                         stop_timeout="1s"),
+        "lazy": unit([{"address": "sub/lazy.sock"}], exec=[SV_REPORT, "--serve"]),
+        "echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True),
+    })
+    polite = read_pids(os.path.join(polite_dir, "pids"))
+    stubborn = read_pids(os.path.join(stubborn_dir, "pids"))  # the service and its child
+    lazy = json.loads(ask_unix(d.path("sub/lazy.sock")))["pid"]
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.settimeout(10)
+        conn.connect(d.path("echo.sock"))
+        conn.sendall(b"x\n")
+        assert recv_line(conn) == "x\n"  # an accept instance in the middle of a connection
+        instance = started_pid(d, "echo")
+        pids = polite + stubborn + [lazy, instance]
+        assert all(alive(p) for p in pids)
+        services = processes_mentioning(f"NOTIFY_SOCKET={d.runtime_dir}/")
+
+        t0 = time.monotonic()
+        status = d.stop(signal.SIGTERM, timeout=15)
+        elapsed = time.monotonic() - t0
+        assert status == 0
+        assert 0.9 <= elapsed < 1.0 + 3.0, f"exit after {elapsed:.2f}s with stop_timeout = 1s"
+        assert read_all(conn) == ""  # the instance is gone, the connection closed
+    finally:
+        conn.close()
+    assert os.path.exists(os.path.join(polite_dir, "sigterm")), "polite got its SIGTERM"
+    assert [p for p in pids if alive(p)] == []
+    assert [p for p in services if alive(p)] == []
+    assert processes_mentioning(f"NOTIFY_SOCKET={d.runtime_dir}/") == []
+    left = [p for p in ("polite.sock", "stubborn.sock", "sub/lazy.sock", "echo.sock")
+            if os.path.lexists(d.path(p))]
+    assert left == []
+    log = d.log()
+    assert re.search(rf"\bstubborn: pid {stubborn[0]} killed by signal SIGKILL", log)
+    assert re.search(rf"\bpolite: pid {polite[0]} exited with code 0", log)
+    assert any("STOPPING=1" in m for m in drain_notify(d))
+
+
+def test_kill_9_of_sockvisord_sends_sigterm_to_services_and_restart_cleans_up(daemon, workdir):
+    out = os.path.join(workdir, "svc")
+    os.makedirs(out)
+    units = {"orphan": unit([{"address": "orphan.sock"}], exec=[PY, TERM_MARKER, "catch", out],
+                            start="eager")}
+    d = daemon(units)
+    [pid] = read_pids(os.path.join(out, "pids"))
+    d.proc.kill()
+    d.proc.wait(timeout=10)
+    wait_for(lambda: os.path.exists(os.path.join(out, "sigterm")), 1.0,
+             what="the service's SIGTERM (PR_SET_PDEATHSIG) within a second")
+    wait_for(lambda: not alive(pid), 5, what="the service to exit")
+    assert stat.S_ISSOCK(os.lstat(d.path("orphan.sock")).st_mode), "SIGKILL leaves the file"
+    os.remove(os.path.join(out, "pids"))
+
+    d2 = daemon(units, runtime_dir=d.runtime_dir)  # same runtime dir: stale files in the way
+    [pid2] = read_pids(os.path.join(out, "pids"))
+    assert pid2 != pid
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(5)
+        c.connect(d2.path("orphan.sock"))
+    assert d2.stop() == 0
+    assert not alive(pid2)
