@@ -315,8 +315,9 @@ def test_accept_instance_environment_for_a_tcp_peer(daemon, family, host):
 
 def test_child_gets_exactly_its_sockets_stdio_empty_signal_state_and_own_session(
         daemon, workdir, monkeypatch):
-    # Start sockvisord with SIGUSR1/SIGPIPE ignored and SIGUSR2/SIGALRM blocked: both
-    # survive execve, so the service's clean state is sockvisord's doing.
+    # Start sockvisord with SIGUSR1/SIGPIPE ignored, SIGUSR2/SIGALRM blocked and fd 9
+    # open without O_CLOEXEC: all survive execve, so the service's clean state is
+    # sockvisord's doing.
     wrapper = os.path.join(workdir, "sockvisord-dirty-signals")
     real = os.path.abspath(conftest.SOCKVISORD)
     with open(wrapper, "w") as f:
@@ -325,6 +326,8 @@ import os, signal, sys
 signal.signal(signal.SIGUSR1, signal.SIG_IGN)
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 signal.pthread_sigmask(signal.SIG_BLOCK, {{signal.SIGUSR2, signal.SIGALRM}})
+leak = os.open("/dev/null", os.O_RDONLY)  # an inheritable fd: must not reach the service
+os.dup2(leak, 9)
 os.execv({real!r}, [{real!r}] + sys.argv[1:])
 """)
     os.chmod(wrapper, 0o755)
@@ -442,6 +445,22 @@ def test_eager_service_starts_right_after_bind(daemon, workdir):
     assert read_report(out)["pid"] == pids[0]  # without any connection
 
 
+def test_on_demand_datagram_service_starts_and_answers_the_first_datagram(daemon, workdir):
+    port = free_port(kind=socket.SOCK_DGRAM)
+    out = os.path.join(workdir, "report.json")
+    d = daemon({"dg": unit([{"address": f"udp://127.0.0.1:{port}"}],
+                           exec=[SV_REPORT, "--out", out, "--serve", "--echo"])})
+    assert started_pids(d.log(), "dg") == []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+        c.settimeout(10)
+        c.sendto(b"first datagram", ("127.0.0.1", port))
+        # The datagram that woke the unit stays queued for the service: it is echoed.
+        assert c.recv(4096) == b"first datagram"
+        c.sendto(b"second", ("127.0.0.1", port))
+        assert c.recv(4096) == b"second"
+    assert started_pids(d.log(), "dg") == [read_report(out)["pid"]]
+
+
 def test_working_directory_umask_and_environment_reach_the_service(daemon, workdir):
     wd = os.path.join(workdir, "wd")
     os.makedirs(wd)
@@ -524,6 +543,7 @@ def test_sigterm_stops_every_service_and_exits_0_within_stop_timeout(daemon, wor
         pids = polite + stubborn + [lazy, instance]
         assert all(alive(p) for p in pids)
         services = processes_mentioning(f"NOTIFY_SOCKET={d.runtime_dir}/")
+        assert set(pids) <= set(services), "the leftover scan must see every service"
 
         t0 = time.monotonic()
         status = d.stop(signal.SIGTERM, timeout=15)
@@ -544,6 +564,35 @@ def test_sigterm_stops_every_service_and_exits_0_within_stop_timeout(daemon, wor
     assert re.search(rf"\bstubborn: pid {stubborn[0]} killed by signal SIGKILL", log)
     assert re.search(rf"\bpolite: pid {polite[0]} exited with code 0", log)
     assert any("STOPPING=1" in m for m in drain_notify(d))
+
+
+def test_sigint_is_a_graceful_shutdown_too(daemon, workdir):
+    out = os.path.join(workdir, "svc")
+    os.makedirs(out)
+    d = daemon({"polite": unit([{"address": "polite.sock"}], exec=[PY, TERM_MARKER, "catch", out],
+                               start="eager")})
+    [pid] = read_pids(os.path.join(out, "pids"))
+    assert d.stop(signal.SIGINT, timeout=10) == 0
+    assert os.path.exists(os.path.join(out, "sigterm"))  # stop_signal, not SIGINT, reached it
+    assert not alive(pid)
+    assert not os.path.lexists(d.path("polite.sock"))
+
+
+def test_stop_signal_goes_to_the_whole_process_group(daemon, workdir):
+    pids, got = os.path.join(workdir, "pids"), os.path.join(workdir, "got-usr1")
+    # The shell traps SIGUSR1; its background child (same group) dies of it.
+    script = (f'sleep 60 & echo $$ $! > {pids}.tmp; mv {pids}.tmp {pids}; '
+              f'trap "echo usr1 > {got}; exit 0" USR1; wait; wait')
+    d = daemon({"grp": unit([{"address": "grp.sock"}], exec=["/bin/sh", "-c", script],
+                            start="eager", stop_signal="SIGUSR1")})
+    shell, child = read_pids(pids)
+    assert os.getpgid(child) == os.getpgid(shell) == shell  # the service leads its group
+    t0 = time.monotonic()
+    assert d.stop(signal.SIGTERM, timeout=15) == 0
+    assert time.monotonic() - t0 < 5.0, "nothing should wait for the 10s stop_timeout"
+    assert os.path.exists(got), "the service got its stop_signal"
+    assert not alive(shell) and not alive(child)
+    assert re.search(rf"\bgrp: pid {shell} exited with code 0", d.log())
 
 
 def test_kill_9_of_sockvisord_sends_sigterm_to_services_and_restart_cleans_up(daemon, workdir):
