@@ -68,8 +68,9 @@ def children_of(pid):
 class ClientLoop:
     """Clients connecting back to back from a few threads, classifying every attempt."""
 
-    def __init__(self, path, threads=3):
+    def __init__(self, path, threads=3, family=socket.AF_UNIX):
         self.path = path
+        self.family = family
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
         self.answered = 0
@@ -91,7 +92,7 @@ class ClientLoop:
 
     def _run(self):
         while not self.stop_flag.is_set():
-            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c = socket.socket(self.family, socket.SOCK_STREAM)
             c.settimeout(10)
             try:
                 try:
@@ -132,15 +133,27 @@ class ClientLoop:
             return self.answered_by.get(pid, 0)
 
 
-@pytest.mark.parametrize("policy", ["always", "on-failure"])
-def test_sigkill_50_times_refuses_no_connection(daemon, policy):
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("policy,transport", [("always", "unix"), ("on-failure", "unix"),
+                                              ("on-failure", "tcp")])
+def test_sigkill_50_times_refuses_no_connection(daemon, policy, transport):
     kills = 50
-    d = daemon({"web": unit("web.sock", ["/usr/bin/python3", SERVE], restart=q(policy),
+    address = "web.sock" if transport == "unix" else f"tcp://127.0.0.1:{free_port()}"
+    d = daemon({"web": unit(address, ["/usr/bin/python3", SERVE], restart=q(policy),
                             restart_delay=q("10ms"), restart_delay_max=q("20ms"),
                             start_limit_burst=10000, start_limit_interval=q("1s"))})
-    path = d.path("web.sock")
-    inode = os.stat(path).st_ino
-    clients = ClientLoop(path)
+    if transport == "unix":
+        path = d.path("web.sock")
+        inode = os.stat(path).st_ino
+        clients = ClientLoop(path)
+    else:
+        path, inode = None, None
+        clients = ClientLoop(("127.0.0.1", int(address.rsplit(":", 1)[1])), family=socket.AF_INET)
     clients.start()
     deadline = time.monotonic() + 40
     killed = []
@@ -174,7 +187,8 @@ def test_sigkill_50_times_refuses_no_connection(daemon, policy):
     assert clients.lost <= kills, f"{clients.lost} connections lost for {kills} kills"
     assert clients.answered >= kills
     # The socket itself never changed: same inode at the path, sockvisord holds it.
-    assert os.stat(path).st_ino == inode
+    if path is not None:
+        assert os.stat(path).st_ino == inode
     assert "web: bound" in d.log() and d.log().count("web: bound") == 1
 
 
@@ -231,10 +245,12 @@ def test_restart_delay_doubles_and_is_capped(daemon):
     assert len(delays) >= 6
     # Expected 0.1, 0.2, 0.4, 0.4, ... Loose bounds: never shorter than asked (minus
     # clock/log granularity), never far beyond the cap, non-decreasing.
+    # A loaded machine only lengthens a delay; 100 ms of slack on the ordering still
+    # catches a reset (0.4 → 0.1) or a halving.
     tol = 0.03
     assert delays[0] >= 0.1 - tol
     for a, b in zip(delays, delays[1:]):
-        assert b >= a - tol, f"delay shrank: {delays}"
+        assert b >= a - 0.1, f"delay shrank: {delays}"
     assert all(x <= 0.4 + 0.3 for x in delays), f"delay beyond the 400ms cap: {delays}"
     assert delays[2] >= 1.5 * delays[0], f"no doubling visible: {delays}"
     assert delays[-1] >= 0.4 - tol, f"never reached the cap: {delays}"
@@ -302,3 +318,64 @@ def test_negative_control_client_loop_sees_a_naive_restart(workdir):
     stop.set()
     server.join(timeout=5)
     assert clients.refused + len(clients.connect_errors) > 0
+
+
+def test_connection_during_backoff_waits_and_is_answered(daemon):
+    """SPEC §4: while a service is in backoff its socket stays open and connections
+    wait in the backlog; the restarted service answers them."""
+    d = daemon({"flaky": unit("flaky.sock", ["/usr/bin/python3", SERVE, "--once", "--exit", "1"],
+                              restart=q("on-failure"), restart_delay=q("1s"),
+                              start_limit_burst=10)})
+    first = ask(d.path("flaky.sock"))
+    pid1 = int(first.split()[1])
+    wait_for(lambda: "backoff" in [to for _, to, _l in log_transitions(d.log(), "flaky")],
+             timeout=5, what="flaky → backoff")
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        c.settimeout(5)
+        c.connect(d.path("flaky.sock"))  # during backoff: must not be refused
+        connected_in = [to for _, to, _l in log_transitions(d.log(), "flaky")][-1]
+        c.settimeout(10)
+        data = b""
+        while chunk := c.recv(256):
+            data += chunk
+    finally:
+        c.close()
+    assert data.startswith(b"ok "), data
+    pid2 = int(data.split()[1])
+    assert pid2 != pid1
+    print(f"connected while the unit was {connected_in}")
+    states = [to for _, to, _l in log_transitions(d.log(), "flaky")]
+    assert states.index("backoff") < len(states) - 1
+
+
+def test_sockvisorctl_start_clears_failed_and_serves_the_waiting_client(daemon):
+    marker = "/tmp/sv-rn-flaky-%d" % os.getpid()
+    # Crashes until the marker file exists, then serves: the fix "deployed" while
+    # the unit sits in `failed`.
+    script = (f'test -e {marker} || exit 1; exec /usr/bin/python3 {SERVE}')
+    d = daemon({"crash": unit("crash.sock", ["/bin/sh", "-c", script], start=q("eager"),
+                              restart_delay=q("10ms"), start_limit_burst=2,
+                              start_limit_interval=q("10s"))})
+    try:
+        wait_for(lambda: "failed" in [to for _, to, _l in log_transitions(d.log(), "crash")],
+                 timeout=10, what="crash → failed")
+        r = d.ctl("status", "crash")
+        if r.returncode == 2 and "usage" in r.stderr:
+            pytest.skip("sockvisorctl is not implemented yet")
+        assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)  # failed → 3 (SPEC §1.2)
+        assert "failed" in r.stdout
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            c.settimeout(5)
+            c.connect(d.path("crash.sock"))
+            open(marker, "w").close()
+            r = d.ctl("start", "crash")
+            assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+            c.settimeout(10)
+            assert c.recv(64).startswith(b"ok ")
+        finally:
+            c.close()
+    finally:
+        if os.path.exists(marker):
+            os.unlink(marker)
