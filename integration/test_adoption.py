@@ -34,7 +34,7 @@ def q(s):
 class Activated:
     """systemd-socket-activate -l PATH... -- sockvisord --units DIR, in `root`."""
 
-    def __init__(self, root, units, listens):
+    def __init__(self, root, units, listens, ssa_args=()):
         self.root = root
         self.units_dir = os.path.join(root, "units")
         self.runtime_dir = os.path.join(root, "run")
@@ -47,7 +47,7 @@ class Activated:
         self.notify_path = os.path.join(root, "parent-notify.sock")
         self.notify.bind(self.notify_path)
         self.notify_messages = []
-        cmd = [SSA]
+        cmd = [SSA, *ssa_args]
         for path, _ in listens:
             cmd += ["-l", path]
         cmd += ["--fdname=" + ":".join(name for _, name in listens), "-E", "NOTIFY_SOCKET",
@@ -97,8 +97,8 @@ class Activated:
 def activated(workdir, request):
     started = []
 
-    def start(units, listens):
-        a = Activated(os.path.join(workdir, f"a{len(started)}"), units, listens)
+    def start(units, listens, **kwargs):
+        a = Activated(os.path.join(workdir, f"a{len(started)}"), units, listens, **kwargs)
         started.append(a)
         return a
 
@@ -200,3 +200,19 @@ def test_only_matching_sockets_are_adopted(activated, workdir):
         except OSError as e:
             print(f"stray inherited socket: {e!r} (closed by sockvisord)")
     assert a.proc.poll() is None
+
+
+def test_inherited_socket_of_another_type_is_not_adopted(activated, workdir):
+    """Same path, different type (seqpacket inherited, stream declared): SPEC §1.1
+    adopts only on matching address *and* type. What happens instead (the unit
+    binds afresh after the stale probe, or fails) is reported, not asserted."""
+    path = os.path.join(workdir, "mix.sock")
+    a = activated({"mix": report_unit(path, "mix")}, [(path, "mix")], ssa_args=["--seqpacket"])
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as trigger:
+        trigger.settimeout(5)
+        trigger.connect(path)  # makes systemd-socket-activate exec sockvisord
+        a.wait_ready()
+    log = a.log()
+    assert a.proc.poll() is None
+    assert not adopted_line(log, "mix"), "a socket of another type was adopted"
+    print("\n".join(l for l in log.splitlines() if "mix" in l))
