@@ -152,6 +152,13 @@ def started_pids(log, name):
     return [int(p) for p in re.findall(rf"\b{re.escape(name)}: started pid (\d+)", log)]
 
 
+def logged_starts(d, name, timeout=10.0):
+    """The pids of 'NAME: started pid N' lines, once there is one. The service may
+    answer a client before sockvisord has written that line, so wait for it."""
+    return wait_for(lambda: started_pids(d.log(), name), timeout,
+                    what=f"'{name}: started pid N' in the log")
+
+
 def started_pid(d, name, timeout=10.0):
     return wait_for(lambda: (started_pids(d.log(), name) or [None])[0], timeout,
                     what=f"'{name}: started pid N' in the log")
@@ -195,7 +202,7 @@ def test_python_service_gets_named_fds_and_serves_both_listeners(daemon, mode):
     name, pid = ask_unix(d.path("py.sock")).split()
     assert name == "local"
     assert ask_tcp("127.0.0.1", port).split() == ["http", pid]
-    assert started_pids(d.log(), "py") == [int(pid)]
+    assert logged_starts(d, "py") == [int(pid)]
     d.wait_log("py| named_fds: serving local http")
 
 
@@ -223,7 +230,7 @@ def test_systemd_socket_proxyd_runs_unchanged(daemon, workdir):
                            capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, r.stderr
         assert r.stdout == "hello through proxyd\n"
-        assert len(started_pids(d.log(), "proxy")) == 1
+        assert len(logged_starts(d, "proxy")) == 1
     finally:
         backend.kill()
         backend.wait(timeout=10)
@@ -353,7 +360,7 @@ os.execv({real!r}, [{real!r}] + sys.argv[1:])
     assert r["sid"] == r["pid"] and r["pgid"] == r["pid"], "a new session and process group"
     assert r["env"]["SOCKVISOR_UNIT"] == "kid"
     assert "NOTIFY_SOCKET" in r["env"]
-    assert started_pids(d.log(), "kid") == [r["pid"]]
+    assert logged_starts(d, "kid") == [r["pid"]]
 
 
 def test_inherited_fds_are_named_by_their_declared_addresses(daemon, workdir):
@@ -423,10 +430,10 @@ def test_on_demand_service_starts_at_the_first_connection(daemon, workdir):
     assert not os.path.exists(out)
     report = json.loads(ask_unix(d.path("lazy.sock")))
     assert pgrep(marker) == [report["pid"]]
-    assert started_pids(d.log(), "lazy") == [report["pid"]]
-    assert re.search(r"\blazy: listening → \w+ \(", d.log())
+    assert logged_starts(d, "lazy") == [report["pid"]]
     wait_for(lambda: re.search(r"\blazy: \w+ → running \(", d.log()), 10,
              what="'lazy: ... → running' in the log")
+    assert re.search(r"\blazy: listening → \w+ \(", d.log())
     # A second connection is served by the same process.
     assert json.loads(ask_unix(d.path("lazy.sock")))["pid"] == report["pid"]
 
@@ -458,7 +465,7 @@ def test_on_demand_datagram_service_starts_and_answers_the_first_datagram(daemon
         assert c.recv(4096) == b"first datagram"
         c.sendto(b"second", ("127.0.0.1", port))
         assert c.recv(4096) == b"second"
-    assert started_pids(d.log(), "dg") == [read_report(out)["pid"]]
+    assert logged_starts(d, "dg") == [read_report(out)["pid"]]
 
 
 def test_working_directory_umask_and_environment_reach_the_service(daemon, workdir):
@@ -581,8 +588,8 @@ def test_sigint_is_a_graceful_shutdown_too(daemon, workdir):
 def test_stop_signal_goes_to_the_whole_process_group(daemon, workdir):
     pids, got = os.path.join(workdir, "pids"), os.path.join(workdir, "got-usr1")
     # The shell traps SIGUSR1; its background child (same group) dies of it.
-    script = (f'sleep 60 & echo $$ $! > {pids}.tmp; mv {pids}.tmp {pids}; '
-              f'trap "echo usr1 > {got}; exit 0" USR1; wait; wait')
+    script = (f'trap "echo usr1 > {got}; exit 0" USR1; '
+              f'sleep 60 & echo $$ $! > {pids}.tmp; mv {pids}.tmp {pids}; wait; wait')
     d = daemon({"grp": unit([{"address": "grp.sock"}], exec=["/bin/sh", "-c", script],
                             start="eager", stop_signal="SIGUSR1")})
     shell, child = read_pids(pids)

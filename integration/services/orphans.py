@@ -28,8 +28,10 @@ def main():
                     os._exit(0)
                 os._exit(0)  # the grandchild is now an orphan
             os.waitpid(child, 0)  # reap our own child: only orphans are left for init
-    with open(os.path.join(out, "orphans-done"), "w") as f:
+    done = os.path.join(out, "orphans-done")
+    with open(done + ".tmp", "w") as f:
         f.write(f"{os.getpid()}\n")
+    os.rename(done + ".tmp", done)  # readers never see an empty file
     time.sleep(60)
 
 
