@@ -379,3 +379,33 @@ def test_sockvisorctl_start_clears_failed_and_serves_the_waiting_client(daemon):
     finally:
         if os.path.exists(marker):
             os.unlink(marker)
+
+
+def _exit_to_start_delays(log, name):
+    exits, starts = [], []
+    for line in log.splitlines():
+        if f"{name}: pid " in line and (" exited " in line or " killed " in line):
+            exits.append(log_timestamp(line))
+        elif f"{name}: started pid " in line:
+            starts.append(log_timestamp(line))
+    assert None not in exits + starts, "log lines carry no timestamp"
+    return [s - e for e, s in zip(exits, starts[1:])]
+
+
+def test_restart_delay_resets_after_staying_up_for_the_interval(daemon, workdir):
+    """SPEC §2.2: the delay goes back to restart_delay once the service has stayed up
+    for start_limit_interval. Incarnation 3 stays up 1.5 s (> 1 s); the others crash
+    at once. Expected delays ≈ 0.3, 0.6, then 0.3 again (not 1.2), then 0.6."""
+    counter = os.path.join(workdir, "count")
+    script = (f'n=$(cat {counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {counter}; '
+              f'if [ $n -eq 3 ]; then sleep 1.5; fi; exit 1')
+    d = daemon({"reset": unit("reset.sock", ["/bin/sh", "-c", script], start=q("eager"),
+                              restart_delay=q("300ms"), restart_delay_max=q("2s"),
+                              start_limit_burst=100, start_limit_interval=q("1s"))})
+    wait_for(lambda: len(log_started_pids(d.log(), "reset")) >= 5, timeout=20,
+             what="5 starts")
+    delays = _exit_to_start_delays(d.log(), "reset")
+    print("delays (s):", [round(x, 3) for x in delays])
+    assert delays[1] >= delays[0] + 0.15, f"no doubling before the long run: {delays}"
+    assert delays[2] <= delays[1] - 0.15, f"delay not reset after staying up 1.5 s: {delays}"
+    assert delays[2] < 0.3 + 0.25
