@@ -273,6 +273,29 @@ def test_accept_gives_each_concurrent_client_its_own_instance(daemon):
             c.close()
 
 
+def test_accept_echo_of_a_megabyte_is_intact(daemon):
+    d = daemon({"echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True)})
+    payload = os.urandom(1 << 20)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(10)
+        c.connect(d.path("echo.sock"))
+        received = bytearray()
+        sent = 0
+        while sent < len(payload):  # interleave: cat's pipe fills if nobody reads
+            sent += c.send(payload[sent:sent + 65536])
+            c.setblocking(False)
+            try:
+                while chunk := c.recv(1 << 16):
+                    received += chunk
+            except BlockingIOError:
+                pass
+            c.settimeout(10)
+        c.shutdown(socket.SHUT_WR)
+        while chunk := c.recv(1 << 16):
+            received += chunk
+    assert bytes(received) == payload
+
+
 def check_connection_fds(report):
     """Accept mode (SPEC §3): the connection is fd 0, 1 and 3, and nothing else is inherited."""
     fds = {f["fd"]: f for f in report["fds"]}
@@ -536,6 +559,7 @@ def test_sigterm_stops_every_service_and_exits_0_within_stop_timeout(daemon, wor
                          stop_timeout="1s"),
         "lazy": unit([{"address": "sub/lazy.sock"}], exec=[SV_REPORT, "--serve"]),
         "echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True),
+        "idle": unit([{"address": "idle.sock"}], exec=[SV_REPORT, "--serve"]),  # never started
     })
     polite = read_pids(os.path.join(polite_dir, "pids"))
     stubborn = read_pids(os.path.join(stubborn_dir, "pids"))  # the service and its child
@@ -564,7 +588,7 @@ def test_sigterm_stops_every_service_and_exits_0_within_stop_timeout(daemon, wor
     assert [p for p in pids if alive(p)] == []
     assert [p for p in services if alive(p)] == []
     assert processes_mentioning(f"NOTIFY_SOCKET={d.runtime_dir}/") == []
-    left = [p for p in ("polite.sock", "stubborn.sock", "sub/lazy.sock", "echo.sock")
+    left = [p for p in ("polite.sock", "stubborn.sock", "sub/lazy.sock", "echo.sock", "idle.sock")
             if os.path.lexists(d.path(p))]
     assert left == []
     log = d.log()
@@ -600,6 +624,24 @@ def test_stop_signal_goes_to_the_whole_process_group(daemon, workdir):
     assert os.path.exists(got), "the service got its stop_signal"
     assert not alive(shell) and not alive(child)
     assert re.search(rf"\bgrp: pid {shell} exited with code 0", d.log())
+
+
+def test_shutdown_ends_orphans_that_left_the_service_session(daemon, workdir):
+    out = os.path.join(workdir, "svc")
+    os.makedirs(out)
+    d = daemon({"esc": unit([{"address": "esc.sock"}], exec=[PY, TERM_MARKER, "escape", out],
+                            start="eager", stop_timeout="1s")})
+    service, escaped = read_pids(os.path.join(out, "pids"))
+    st = proc_status(escaped)
+    assert int(st["PPid"]) == d.proc.pid, "sockvisord adopts orphans (PR_SET_CHILD_SUBREAPER)"
+    assert os.getsid(escaped) != os.getsid(service)  # no process-group signal reaches it
+    t0 = time.monotonic()
+    assert d.stop(signal.SIGTERM, timeout=20) == 0
+    # SPEC §5 gives an orphan no timeout of its own (it belongs to no unit); sockvisord
+    # uses a fixed grace (5 s). Bound it by the default stop_timeout plus a margin.
+    assert time.monotonic() - t0 < 10.0 + 3.0
+    assert not alive(service)
+    assert not alive(escaped), "SPEC §5: every remaining child is stopped and reaped"
 
 
 def test_kill_9_of_sockvisord_sends_sigterm_to_services_and_restart_cleans_up(daemon, workdir):
