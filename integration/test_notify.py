@@ -18,6 +18,7 @@ from conftest import (SERVICES_DIR, SV_REPORT, fd_count, log_started_pids, log_t
 
 SERVE = os.path.join(SERVICES_DIR, "rn_serve.py")
 CHILD_NOTIFY = os.path.join(SERVICES_DIR, "rn_notify_child.sh")
+SETSID_NOTIFY = os.path.join(SERVICES_DIR, "rn_notify_setsid.py")
 PY = "/usr/bin/python3"
 
 
@@ -121,6 +122,22 @@ def test_systemd_notify_from_a_child_of_a_shell_script(daemon, access, counts):
         assert "running" not in states(d, "sh"), "READY=1 from a non-main process counted"
     assert pid_alive(main_pid)
     assert log_started_pids(d.log(), "sh") == [main_pid]
+
+
+@pytest.mark.parametrize("access,counts", [("all", True), ("main", False)])
+def test_ready_from_a_descendant_in_its_own_session(daemon, access, counts):
+    """notify_access = "all" covers a process descended from the main pid even after
+    it left the service's session (setsid)."""
+    d = daemon({"ss": unit("ss.sock", [PY, SETSID_NOTIFY], start=q("eager"),
+                           ready=q("notify"), notify_access=q(access))})
+    d.wait_log("ss| helper sent")
+    if counts:
+        reached(d, "ss", "running", timeout=5)
+    else:
+        helper = d.log().split("ss| helper sent ")[1].split()[0]
+        wait_for(lambda: any("notify" in l and helper in l for l in d.log().splitlines()),
+                 timeout=5, what=f"a log line about the dropped message from {helper}")
+        assert "running" not in states(d, "ss")
 
 
 def test_messages_from_an_unrelated_process_are_ignored(daemon):
