@@ -8,6 +8,7 @@ systemd-notify from a shell script, and this test process as an outsider.
 import array
 import json
 import os
+import signal
 import socket
 import time
 
@@ -272,3 +273,23 @@ def test_status_text_in_sockvisorctl_status(daemon):
     (u,) = [u for u in doc["units"] if u["name"] == "st"]
     assert u["state"] == "running"
     assert u["status_text"] == "serving 42 widgets"
+
+
+def test_mainpid_hands_over_the_main_process(daemon):
+    """MAINPID= (SPEC §3): after the handover the original process exits 0 and the
+    unit stays running; the new main process's death is what restarts it."""
+    d = daemon({"mp": unit("mp.sock", [PY, os.path.join(SERVICES_DIR, "rn_mainpid.py")],
+                           start=q("eager"), ready=q("notify"), restart=q("on-failure"),
+                           restart_delay=q("10ms"))})
+    d.wait_log("mp| handed over to")
+    child = int(d.log().split("mp| handed over to ")[1].split()[0])
+    first = log_started_pids(d.log(), "mp")[0]
+    wait_for(lambda: not pid_alive(first), timeout=5, what="the original main process to exit")
+    time.sleep(0.3)
+    assert states(d, "mp")[-1] == "running", states(d, "mp")
+    assert log_started_pids(d.log(), "mp") == [first], "restarted when the old main pid exited"
+    assert ask(d.path("mp.sock")) == b"ok %d\n" % child
+    os.kill(child, signal.SIGKILL)
+    wait_for(lambda: len(log_started_pids(d.log(), "mp")) >= 2, timeout=10,
+             what="a restart after the new main process was killed")
+    assert "backoff" in states(d, "mp")
