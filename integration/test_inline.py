@@ -5,16 +5,33 @@ service exits, with the service's status (128+N when killed by signal N). The
 implicit unit is named after COMMAND's base name. Errors in inline options
 are reported before anything is bound (SPEC §1.1 exit statuses).
 """
+import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 
 import pytest
 
+import conftest
 from conftest import wait_for
 
 EXIT_CONFIG, EXIT_USAGE = 1, 2  # SPEC §1.1: 1 startup failed (configuration), 2 usage error
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def read_report(path, timeout=10.0):
+    wait_for(lambda: os.path.exists(path), timeout, what=f"report {path}")
+    with open(path) as f:
+        return json.load(f)
 
 
 def tini_style(cmd):
@@ -51,6 +68,34 @@ def test_exit_status_waits_for_a_running_service(daemon, workdir):
         c.connect(d.path("x.sock"))  # bound while the service runs
     open(flag, "w").close()
     assert exit_status(d) == 42
+
+
+def test_exit_with_the_service_stops_what_it_left_behind(daemon, workdir):
+    pid_file = os.path.join(workdir, "bg")
+    d = daemon(inline=tini_style(["sh", "-c", f"sleep 60 & echo $! > {pid_file}.tmp; "
+                                              f"mv {pid_file}.tmp {pid_file}; exit 3"]),
+               wait_ready=False)
+    assert exit_status(d, timeout=20) == 3
+    with open(pid_file) as f:
+        background = int(f.read())
+    assert not alive(background), "sockvisord exited and left its service's child running"
+    assert not os.path.lexists(d.path("x.sock"))
+
+
+def test_inline_listen_options_reach_the_service(daemon, workdir):
+    out = os.path.join(workdir, "report.json")
+    d = daemon(inline=["--listen", "a.sock", "--listen", "b/b.sock", "--type", "seqpacket",
+                       "--name", "web", "--mode", "0600", "--eager", "--",
+                       os.environ.get("SV_REPORT", conftest.REPORT), "--out", out, "--sleep", "30"])
+    r = read_report(out)
+    assert (r["env"]["LISTEN_FDS"], r["env"]["LISTEN_FDNAMES"]) == ("2", "web:web")
+    socks = [(f["fd"], f["socket"]["address"], f["socket"]["type"])
+             for f in r["fds"] if "socket" in f]
+    assert socks == [(3, d.path("a.sock"), "seqpacket"), (4, d.path("b/b.sock"), "seqpacket")]
+    for p in ("a.sock", "b/b.sock"):
+        assert stat.S_IMODE(os.lstat(d.path(p)).st_mode) == 0o600
+    assert "sv-report: bound" in d.log()
+    assert d.stop() == 0
 
 
 def test_inline_accept_cat_echoes(daemon):

@@ -324,6 +324,37 @@ def test_accept_instance_environment_for_a_unix_peer(daemon):
     assert env["SOCKVISOR_UNIT"] == "who"
 
 
+def test_accept_peer_credentials_are_the_clients_not_sockvisords(daemon):
+    # A client of another user: PEER_* must come from SO_PEERCRED, not from our own ids.
+    d = daemon({"who": unit([{"address": "who.sock", "mode": "0666"}], exec=[SV_REPORT],
+                            accept=True)})
+    client = ("import os, socket, sys\n"
+              "c = socket.socket(socket.AF_UNIX)\n"
+              "c.settimeout(10)\n"
+              "c.connect(sys.argv[1])\n"
+              "data = b''\n"
+              "while chunk := c.recv(65536): data += chunk\n"
+              "print(os.getpid(), data.decode(), end='')\n")
+    r = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOGROUP}", "--clear-groups",
+                        PY, "-c", client, d.path("who.sock")],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    client_pid, report = r.stdout.split(" ", 1)
+    env = json.loads(report)["env"]
+    assert (env["PEER_UID"], env["PEER_GID"], env["PEER_PID"]) == \
+        (str(NOBODY), str(NOGROUP), client_pid)
+
+
+def test_accept_instance_stderr_is_logged_and_stdout_is_the_connection(daemon):
+    d = daemon({"two": unit([{"address": "two.sock"}],
+                            exec=["/bin/sh", "-c", 'echo "to the log from $PEER_PID" >&2; '
+                                                   'echo "to the client"'],
+                            accept=True)})
+    assert ask_unix(d.path("two.sock")) == "to the client\n"
+    d.wait_log(f"two| to the log from {os.getpid()}")
+    assert "to the client" not in d.log()
+
+
 @pytest.mark.parametrize("family,host", [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")])
 def test_accept_instance_environment_for_a_tcp_peer(daemon, family, host):
     port = free_port(family)
@@ -426,7 +457,26 @@ def test_service_runs_as_declared_user_with_supplementary_groups(daemon, workdir
     assert st["Uid"].split() == [str(NOBODY)] * 4
     assert st["Gid"].split() == [str(NOGROUP)] * 4
     assert sorted(int(g) for g in st["Groups"].split()) == [DAEMON_GID, NOGROUP]
+    for caps in ("CapInh", "CapPrm", "CapEff", "CapAmb"):  # root's capabilities are gone
+        assert int(st[caps], 16) == 0, (caps, st[caps])
     assert os.stat(out).st_uid == NOBODY
+
+
+def test_working_directory_is_entered_as_the_service_user(daemon, workdir):
+    # A directory only root may enter: the service user cannot chdir there, so the
+    # spawn fails with a message instead of running in a directory it may not use.
+    private = os.path.join(workdir, "private")
+    os.makedirs(private)
+    os.chmod(private, 0o700)
+    marker = f"sv-chdir-{os.getpid()}-{time.monotonic_ns()}"
+    d = daemon({"cd": unit([{"address": "cd.sock"}],
+                           exec=[SV_REPORT, "--out", os.path.join(workdir, marker), "--sleep", "30"],
+                           start="eager", restart="no", user="nobody", working_directory=private)})
+    wait_for(lambda: re.search(r"cannot chdir.*Permission denied", d.log()), 10,
+             what="'cannot chdir ...: Permission denied' in the log")
+    assert pgrep(marker) == []
+    assert not os.path.exists(os.path.join(workdir, marker))
+    assert d.proc.poll() is None, "one unit's spawn failure does not stop sockvisord"
 
 
 def test_service_group_and_numeric_supplementary_group(daemon, workdir):
