@@ -79,6 +79,7 @@ def ask_unix(path, payload=b"", timeout=10.0):
         c.connect(path)
         if payload:
             c.sendall(payload)
+            c.shutdown(socket.SHUT_WR)
         return read_all(c, timeout)
 
 
@@ -324,6 +325,18 @@ def test_accept_instance_environment_for_a_unix_peer(daemon):
     assert env["SOCKVISOR_UNIT"] == "who"
 
 
+def test_accept_seqpacket_connection(daemon):
+    d = daemon({"sp": unit([{"address": "sp.sock", "type": "seqpacket"}], exec=[SV_REPORT],
+                           accept=True)})
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as c:
+        c.settimeout(10)
+        c.connect(d.path("sp.sock"))
+        report = json.loads(c.recv(1 << 20))  # one record: the report
+    sock = check_connection_fds(report)
+    assert sock["type"] == "seqpacket"
+    assert report["env"]["PEER_PID"] == str(os.getpid())
+
+
 def test_accept_peer_credentials_are_the_clients_not_sockvisords(daemon):
     # A client of another user: PEER_* must come from SO_PEERCRED, not from our own ids.
     d = daemon({"who": unit([{"address": "who.sock", "mode": "0666"}], exec=[SV_REPORT],
@@ -438,6 +451,20 @@ def test_inherited_fds_are_named_by_their_declared_addresses(daemon, workdir):
                      (7, f"127.0.0.1:{uport}", "dgram")]
     assert d.path("rel/a.sock").startswith(os.path.join(workdir, "d0", "run") + "/")
     assert r["env"]["LISTEN_FDNAMES"] == "gs:gs:gs:gs:gs"  # name defaults to the unit's
+
+
+def test_sixteen_listeners_arrive_in_file_order(daemon, workdir):
+    out = os.path.join(workdir, "report.json")
+    kinds = ["stream", "dgram", "seqpacket"]
+    listens = [{"address": f"s{i}.sock", "name": f"n{i}", "type": kinds[i % 3]} for i in range(16)]
+    d = daemon({"many": unit(listens, exec=[SV_REPORT, "--out", out, "--sleep", "30"],
+                             start="eager")})
+    r = read_report(out)
+    socks = [(f["fd"], f["socket"]["address"], f["socket"]["type"])
+             for f in r["fds"] if "socket" in f]
+    assert socks == [(3 + i, d.path(f"s{i}.sock"), kinds[i % 3]) for i in range(16)]
+    assert sorted(f["fd"] for f in r["fds"]) == list(range(0, 3 + 16))
+    assert r["listen"] == {"count": 16, "names": [f"n{i}" for i in range(16)]}
 
 
 def test_service_runs_as_declared_user_with_supplementary_groups(daemon, workdir):
@@ -576,6 +603,31 @@ def test_service_output_lines_are_logged_with_the_unit_name(daemon):
                  what=f"'talk| {line}' in the log")
 
 
+def test_a_last_line_without_newline_is_logged_on_its_own(daemon, workdir):
+    # First run: "partial-1" without a newline, then exit 1; the restart prints a
+    # full line. They are two log lines, not one glued "partial-1line-2".
+    flag = os.path.join(workdir, "second-run")
+    script = (f'if [ -e {flag} ]; then echo line-2; exec sleep 30; fi; '
+              f'touch {flag}; printf partial-1; exit 1')
+    d = daemon({"part": unit([{"address": "part.sock"}], exec=["/bin/sh", "-c", script],
+                             start="eager", restart="on-failure")})
+    d.wait_log("line-2")
+    log = d.log()
+    assert re.search(r"\bpart\| partial-1$", log, re.M), log
+    assert re.search(r"\bpart\| line-2$", log, re.M), log
+
+
+def test_a_flood_of_output_is_logged_without_stalling_sockvisord(daemon):
+    d = daemon({"loud": unit([{"address": "loud.sock"}],
+                             exec=["/bin/sh", "-c", "seq 1 50000; exec sleep 30"], start="eager"),
+                "echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True)})
+    assert ask_unix(d.path("echo.sock"), b"still answering\n") == "still answering\n"
+    wait_for(lambda: re.search(r"\bloud\| 50000$", d.log(), re.M), 30,
+             what="the last of 50000 lines in the log")
+    log = d.log()
+    assert len(re.findall(r"\bloud\| \d+$", log, re.M)) == 50000
+
+
 @pytest.mark.parametrize("where", ["null", "inherit"])
 def test_service_output_null_and_inherit(daemon, workdir, where):
     flag = os.path.join(workdir, "printed")
@@ -692,6 +744,31 @@ def test_shutdown_ends_orphans_that_left_the_service_session(daemon, workdir):
     assert time.monotonic() - t0 < 10.0 + 3.0
     assert not alive(service)
     assert not alive(escaped), "SPEC §5: every remaining child is stopped and reaped"
+
+
+def test_kill_9_reaches_a_service_that_dropped_privileges_and_accept_instances(daemon, workdir):
+    # The kernel clears the parent-death signal when credentials change (prctl(2)):
+    # it must be set after setuid, or a service running as nobody never hears of it.
+    out = os.path.join(workdir, "svc")
+    os.makedirs(out)
+    os.chmod(out, 0o777)
+    d = daemon({"low": unit([{"address": "low.sock"}], exec=[PY, TERM_MARKER, "catch", out],
+                            start="eager", user="nobody"),
+                "acc": unit([{"address": "acc.sock"}], exec=["/bin/cat"], accept=True)})
+    [pid] = read_pids(os.path.join(out, "pids"))
+    assert proc_status(pid)["Uid"].split()[0] == str(NOBODY)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(10)
+        c.connect(d.path("acc.sock"))
+        c.sendall(b"x\n")
+        assert recv_line(c) == "x\n"
+        instance = started_pid(d, "acc")
+        d.proc.kill()
+        d.proc.wait(timeout=10)
+        wait_for(lambda: os.path.exists(os.path.join(out, "sigterm")), 1.0,
+                 what="SIGTERM to the service running as nobody within a second")
+        wait_for(lambda: not alive(instance), 1.0, what="the accept instance to die")
+        assert read_all(c) == ""
 
 
 def test_kill_9_of_sockvisord_sends_sigterm_to_services_and_restart_cleans_up(daemon, workdir):
