@@ -33,6 +33,10 @@ inline constexpr std::chrono::milliseconds kControlAcceptRetry{1000};
 // every other ready fd had its turn.
 inline constexpr std::size_t kControlReadChunk = 16 * 1024;
 inline constexpr int kControlAcceptsPerEvent = 16;
+// Requests handled per turn for one client: 16 KiB of pipelined "x\n" is 8192
+// requests; answering them all at once would stall every other fd. The rest wait
+// one loop iteration (the client is woken again through EPOLLOUT).
+inline constexpr int kControlRequestsPerEvent = 16;
 
 // The same limits as a value, so tests can shrink them (a 100 ms idle timeout, 4
 // clients). Production uses the defaults.

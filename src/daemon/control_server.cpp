@@ -237,6 +237,7 @@ void ControlServer::on_client(ClientId id, uint32_t events) {
 }
 
 bool ControlServer::progress(ClientId id, Client& c) {
+    int handled = 0;
     for (;;) {
         if (c.written < c.out.size()) {
             const std::size_t before = c.written;
@@ -261,6 +262,10 @@ bool ControlServer::progress(ClientId id, Client& c) {
                 refuse_too_large(c);
                 continue;
             }
+            // Enough for this turn: a writable socket is ready at once, so EPOLLOUT
+            // brings this client back next iteration, after the other ready fds.
+            if (handled == kControlRequestsPerEvent) return set_events(id, c, EPOLLOUT);
+            ++handled;
             std::string line = c.in.substr(0, nl);
             c.in.erase(0, nl + 1);
             c.scanned = 0;

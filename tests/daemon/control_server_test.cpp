@@ -166,6 +166,26 @@ TEST_F(ControlServerTest, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
     EXPECT_EQ(c.received, "reply:a\nreply:b\nreply:c\n");
 }
 
+TEST_F(ControlServerTest, ManyPipelinedRequestsDoNotStarveAnotherClient) {
+    auto server = open();
+    TestClient greedy(path);
+    TestClient other(path);
+    std::string burst;
+    for (int i = 0; i < 1000; ++i) burst += "x\n";
+    greedy.send(burst);
+    other.send("b\n");
+    ASSERT_TRUE(pump_until([&] { return other.has_line(); }));
+    // "b" is handled after at most one turn of greedy's requests, not after all
+    // the replies that fit in greedy's socket buffer (hundreds).
+    std::size_t position = 0;
+    while (position < seen.size() && seen[position].first != "b") ++position;
+    EXPECT_LE(position, static_cast<std::size_t>(2 * kControlRequestsPerEvent));
+    ASSERT_TRUE(pump_until([&] {
+        greedy.poll();
+        return greedy.received.size() == 1000 * std::string("reply:x\n").size();
+    }));
+}
+
 TEST_F(ControlServerTest, BytesPassThroughUnjudged) {
     auto server = open();
     TestClient c(path);
