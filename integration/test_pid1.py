@@ -139,3 +139,11 @@ def test_sigterm_to_pid1_exits_0_and_the_namespace_is_gone(pid1, workdir):
     assert d.wait_exit(timeout=15) == 0  # unshare exits with its child's status
     wait_for(lambda: namespace_processes(ns) == {}, 5, what="the namespace to be empty")
     assert not os.path.lexists(d.path("x.sock"))
+
+
+def test_pid1_exits_with_its_service_status(pid1):
+    d, host_pid, ns = pid1(inline=["--listen", "x.sock", "--eager", "--restart", "no", "--",
+                                   "sh", "-c", "(sleep 100 &) ; sleep 0.5; exit 5"],
+                           wait_ready=False)
+    assert d.wait_exit(timeout=20) == 5  # through unshare: a container's exit code
+    wait_for(lambda: namespace_processes(ns) == {}, 5, what="the namespace to be empty")

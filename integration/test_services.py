@@ -699,6 +699,59 @@ def test_sigterm_stops_every_service_and_exits_0_within_stop_timeout(daemon, wor
     assert any("STOPPING=1" in m for m in drain_notify(d))
 
 
+def test_shutdown_during_backoff_does_not_start_the_service_again(daemon):
+    d = daemon({"crash": unit([{"address": "crash.sock"}], exec=["/bin/sh", "-c", "exit 1"],
+                              start="eager", restart="always", restart_delay="2s")})
+    wait_for(lambda: re.search(r"\bcrash: \w+ → backoff", d.log()), 10, what="backoff")
+    t0 = time.monotonic()
+    assert d.stop(signal.SIGTERM, timeout=15) == 0
+    assert time.monotonic() - t0 < 1.5, "shutdown must not wait out the restart delay"
+    assert len(started_pids(d.log(), "crash")) == 1
+    assert not os.path.lexists(d.path("crash.sock"))
+
+
+def test_shutdown_of_a_notify_service_that_never_became_ready(daemon, workdir):
+    marker = f"sv-notready-{os.getpid()}-{time.monotonic_ns()}"
+    out = os.path.join(workdir, marker)
+    d = daemon({"slow": unit([{"address": "slow.sock"}],
+                             exec=[SV_REPORT, "--out", out, "--sleep", "30"],
+                             start="eager", ready="notify", start_timeout="60s")})
+    pid = read_report(out)["pid"]
+    assert not re.search(r"\bslow: \w+ → running", d.log())  # still starting
+    t0 = time.monotonic()
+    assert d.stop(signal.SIGTERM, timeout=15) == 0
+    assert time.monotonic() - t0 < 3.0
+    assert not alive(pid)
+    assert pgrep(marker) == []
+
+
+def test_a_second_sigterm_during_shutdown_changes_nothing(daemon, workdir):
+    out = os.path.join(workdir, "stubborn")
+    os.makedirs(out)
+    d = daemon({"stubborn": unit([{"address": "stubborn.sock"}],
+                                 exec=[PY, TERM_MARKER, "ignore", out], start="eager",
+                                 stop_timeout="1s"),
+                "acc": unit([{"address": "acc.sock"}],
+                            exec=["/bin/sh", "-c", "trap '' TERM; exec cat"], accept=True,
+                            stop_timeout="1s")})
+    pids = read_pids(os.path.join(out, "pids"))
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(10)
+        c.connect(d.path("acc.sock"))
+        c.sendall(b"x\n")
+        assert recv_line(c) == "x\n"  # an accept instance that ignores SIGTERM
+        pids.append(started_pid(d, "acc"))
+        t0 = time.monotonic()
+        d.send(signal.SIGTERM)
+        time.sleep(0.3)
+        d.send(signal.SIGTERM)
+        assert d.stop(signal.SIGTERM, timeout=15) == 0
+        elapsed = time.monotonic() - t0
+        assert 0.9 <= elapsed < 1.0 + 3.0, f"exit after {elapsed:.2f}s with stop_timeout = 1s"
+    assert [p for p in pids if alive(p)] == []
+    assert re.search(r"\bacc: pid \d+ killed by signal SIGKILL", d.log())
+
+
 def test_sigint_is_a_graceful_shutdown_too(daemon, workdir):
     out = os.path.join(workdir, "svc")
     os.makedirs(out)
