@@ -337,10 +337,14 @@ def test_accept_seqpacket_connection(daemon):
     assert report["env"]["PEER_PID"] == str(os.getpid())
 
 
-def test_accept_peer_credentials_are_the_clients_not_sockvisords(daemon):
-    # A client of another user: PEER_* must come from SO_PEERCRED, not from our own ids.
+@pytest.mark.parametrize("spoof", [False, True])
+def test_accept_peer_credentials_are_the_clients_not_sockvisords(daemon, spoof):
+    # A client of another user: PEER_* must come from SO_PEERCRED, not from our own
+    # ids, and (docs/spawn.md) not from the unit's environment table either.
+    extra = {"environment": {"PEER_UID": "0", "PEER_PID": "1", "REMOTE_ADDR": "10.0.0.1"}} \
+        if spoof else {}
     d = daemon({"who": unit([{"address": "who.sock", "mode": "0666"}], exec=[SV_REPORT],
-                            accept=True)})
+                            accept=True, **extra)})
     client = ("import os, socket, sys\n"
               "c = socket.socket(socket.AF_UNIX)\n"
               "c.settimeout(10)\n"
@@ -356,6 +360,34 @@ def test_accept_peer_credentials_are_the_clients_not_sockvisords(daemon):
     env = json.loads(report)["env"]
     assert (env["PEER_UID"], env["PEER_GID"], env["PEER_PID"]) == \
         (str(NOBODY), str(NOGROUP), client_pid)
+    assert "REMOTE_ADDR" not in env
+
+
+def test_accept_max_connections_keeps_extra_clients_in_the_backlog(daemon):
+    d = daemon({"two": unit([{"address": "two.sock"}], exec=["/bin/cat"], accept=True,
+                            max_connections=2)})
+    clients = []
+    try:
+        for i in range(4):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            clients.append(c)
+            c.settimeout(10)
+            c.connect(d.path("two.sock"))  # all four connect: the backlog holds them
+            c.sendall(f"client {i}\n".encode())
+        assert [recv_line(c) for c in clients[:2]] == ["client 0\n", "client 1\n"]
+        for c in clients[2:]:  # not accepted while two instances run
+            c.settimeout(0.5)
+            with pytest.raises(socket.timeout):
+                c.recv(100)
+        assert len(started_pids(d.log(), "two")) == 2
+        clients[0].close()  # cat sees EOF, exits: room for one more
+        assert recv_line(clients[2]) == "client 2\n"
+        clients[1].close()
+        assert recv_line(clients[3]) == "client 3\n"
+        wait_for(lambda: len(started_pids(d.log(), "two")) == 4, 5, what="4 instances logged")
+    finally:
+        for c in clients:
+            c.close()
 
 
 def test_accept_instance_stderr_is_logged_and_stdout_is_the_connection(daemon):
