@@ -7,6 +7,7 @@ are reported before anything is bound (SPEC §1.1 exit statuses).
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -98,6 +99,7 @@ def test_inline_listen_options_reach_the_service(daemon, workdir):
     assert d.stop() == 0
 
 
+@pytest.mark.skipif(not shutil.which("socat"), reason="needs socat")
 def test_inline_accept_cat_echoes(daemon):
     d = daemon(inline=["--listen", "echo.sock", "--accept", "--", "/bin/cat"])
     r = subprocess.run(["sh", "-c", 'echo hi | socat -t 5 - "UNIX-CONNECT:$1"', "sh",

@@ -11,6 +11,7 @@ killed by pid at teardown.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import stat
@@ -30,6 +31,9 @@ TERM_MARKER = os.path.join(SERVICES, "term_marker.py")
 PROXYD = "/lib/systemd/systemd-socket-proxyd"
 NOBODY, NOGROUP, DAEMON_GID = 65534, 65534, 1
 NO_SIGNALS = "0" * 16  # SigBlk/SigIgn in /proc/PID/status: a 64-bit hex mask
+needs = lambda *tools: pytest.mark.skipif(  # noqa: E731
+    not all(shutil.which(t) or os.path.exists(t) for t in tools),
+    reason=f"needs {', '.join(tools)}")
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -207,6 +211,7 @@ def test_python_service_gets_named_fds_and_serves_both_listeners(daemon, mode):
     d.wait_log("py| named_fds: serving local http")
 
 
+@needs(PROXYD, "curl")
 def test_systemd_socket_proxyd_runs_unchanged(daemon, workdir):
     site = os.path.join(workdir, "site")
     os.makedirs(site)
@@ -239,6 +244,7 @@ def test_systemd_socket_proxyd_runs_unchanged(daemon, workdir):
 
 # ---- accept = true ---------------------------------------------------------------------
 
+@needs("socat")
 def test_accept_cat_echoes_a_socat_client(daemon):
     d = daemon({"echo": unit([{"address": "echo.sock"}], exec=["/bin/cat"], accept=True)})
     r = subprocess.run(["sh", "-c", 'echo hi | socat -t 5 - "UNIX-CONNECT:$1"', "sh",
@@ -460,6 +466,30 @@ os.execv({real!r}, [{real!r}] + sys.argv[1:])
     assert r["env"]["SOCKVISOR_UNIT"] == "kid"
     assert "NOTIFY_SOCKET" in r["env"]
     assert logged_starts(d, "kid") == [r["pid"]]
+
+
+def test_no_fd_of_other_units_or_connections_leaks_into_a_service(daemon, workdir):
+    # sockvisord holds other units' sockets, an accepted connection, log pipes, the
+    # notify and control sockets when this service starts on demand: none may leak.
+    out = os.path.join(workdir, "report.json")
+    d = daemon({"kid": unit([{"address": "kid.sock"}],
+                            exec=[SV_REPORT, "--out", out, "--serve"]),
+                "other": unit([{"address": "o1.sock"}, {"address": "o2.sock", "name": "o2"},
+                               {"address": f"udp://127.0.0.1:{free_port(kind=socket.SOCK_DGRAM)}",
+                                "name": "o3"}],
+                              exec=["/bin/sh", "-c", "echo noise; exec sleep 30"],
+                              start="eager"),
+                "acc": unit([{"address": "acc.sock"}], exec=["/bin/cat"], accept=True)})
+    d.wait_log("other| noise")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(10)
+        c.connect(d.path("acc.sock"))
+        c.sendall(b"x\n")
+        assert recv_line(c) == "x\n"  # sockvisord holds this connection's fd now
+        r = json.loads(ask_unix(d.path("kid.sock")))
+    fds = {f["fd"]: f for f in r["fds"]}
+    assert sorted(fds) == [0, 1, 2, 3], r["fds"]
+    assert fds[3]["socket"]["address"] == d.path("kid.sock")
 
 
 def test_inherited_fds_are_named_by_their_declared_addresses(daemon, workdir):
