@@ -410,8 +410,8 @@ def test_accept_instance_stderr_is_logged_and_stdout_is_the_connection(daemon):
 def test_accept_instance_environment_for_a_tcp_peer(daemon, family, host):
     port = free_port(family)
     shown = f"[{host}]" if family == socket.AF_INET6 else host
-    d = daemon({"who": unit([{"address": f"tcp://{shown}:{port}"}], exec=[SV_REPORT],
-                            accept=True)})
+    daemon({"who": unit([{"address": f"tcp://{shown}:{port}"}], exec=[SV_REPORT],
+                        accept=True)})
     with socket.create_connection((host, port), timeout=10) as c:
         client_port = c.getsockname()[1]
         report = json.loads(read_all(c))
@@ -534,9 +534,9 @@ def test_service_runs_as_declared_user_with_supplementary_groups(daemon, workdir
     os.makedirs(out_dir)
     os.chmod(out_dir, 0o777)  # nobody writes the report here
     out = os.path.join(out_dir, "report.json")
-    d = daemon({"priv": unit([{"address": "priv.sock"}],
-                             exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
-                             user="nobody", supplementary_groups=["daemon"])})
+    daemon({"priv": unit([{"address": "priv.sock"}],
+                         exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
+                         user="nobody", supplementary_groups=["daemon"])})
     r = read_report(out)
     assert (r["uid"], r["euid"], r["gid"], r["egid"]) == (NOBODY, NOBODY, NOGROUP, NOGROUP)
     # nobody's own groups (initgroups: nogroup) plus supplementary_groups.
@@ -634,12 +634,12 @@ def test_working_directory_umask_and_environment_reach_the_service(daemon, workd
     wd = os.path.join(workdir, "wd")
     os.makedirs(wd)
     out = os.path.join(workdir, "report.json")
-    d = daemon({"envy": unit([{"address": "envy.sock"}],
-                             exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
-                             working_directory=wd, umask="0027",
-                             environment={"GREETING": "hello world", "EMPTY": "",
-                                          "WITH_EQUALS": "a=b"})},
-               env={"SV_PARENT_ONLY": "must not leak", "LANG": "C.UTF-8"})
+    daemon({"envy": unit([{"address": "envy.sock"}],
+                         exec=[SV_REPORT, "--out", out, "--sleep", "30"], start="eager",
+                         working_directory=wd, umask="0027",
+                         environment={"GREETING": "hello world", "EMPTY": "",
+                                      "WITH_EQUALS": "a=b"})},
+           env={"SV_PARENT_ONLY": "must not leak", "LANG": "C.UTF-8"})
     r = read_report(out)
     assert r["cwd"] == wd
     assert r["umask"] == "0027"
