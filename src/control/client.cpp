@@ -56,8 +56,8 @@ Status send_all(int fd, std::string_view data, const std::string& path) {
 
 }  // namespace
 
-Result<std::string> exchange(const std::string& path, std::string_view request_line,
-                             std::chrono::milliseconds timeout, std::size_t max_reply_bytes) {
+Result<std::string> request_reply(const std::string& path, std::string_view request_line,
+                                  std::chrono::milliseconds timeout, std::size_t max_reply_bytes) {
     const auto deadline = Clock::now() + timeout;
     auto fd = connect_to(path, timeout);
     if (!fd) return fd.error();

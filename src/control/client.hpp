@@ -16,8 +16,8 @@ namespace sv::control {
 // Errors name the path and the errno text:
 //   "cannot connect to '/run/sockvisor/control.sock': No such file or directory"
 //   "cannot read a reply from '/run/...': no reply within 30 s"
-Result<std::string> exchange(const std::string& control_path, std::string_view request_line,
-                             std::chrono::milliseconds timeout = limits::kReplyTimeout,
-                             std::size_t max_reply_bytes = limits::kMaxReplyBytes);
+Result<std::string> request_reply(const std::string& control_path, std::string_view request_line,
+                                  std::chrono::milliseconds timeout = limits::kReplyTimeout,
+                                  std::size_t max_reply_bytes = limits::kMaxReplyBytes);
 
 }  // namespace sv::control

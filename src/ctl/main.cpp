@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     const ctl::Invocation& inv = *parsed.invocation;
 
     // 2. One request line out, one reply line back, within limits::kReplyTimeout.
-    auto reply = control::exchange(inv.control_path, control::encode_request(inv.request));
+    auto reply = control::request_reply(inv.control_path, control::encode_request(inv.request));
 
     // 3. The reply (or why there was none) becomes output and an exit code.
     control::Outcome outcome = reply ? control::outcome_of(inv.request.cmd, *reply, inv.json)
