@@ -35,6 +35,30 @@ void AcceptRunner::start() {
     feed(PoolEventKind::start_request);
 }
 
+void AcceptRunner::request(OperatorRequest what) {
+    switch (what) {
+        case OperatorRequest::start:
+            if (rebind_if_failed()) feed(PoolEventKind::start_request);
+            break;
+        case OperatorRequest::stop:
+            feed(PoolEventKind::stop_request);
+            break;
+        case OperatorRequest::restart:
+            if (rebind_if_failed()) feed(PoolEventKind::restart_request);
+            break;
+    }
+}
+
+RunnerFacts AcceptRunner::facts() const {
+    RunnerFacts f;
+    f.state = state_name(pool_.state);
+    f.since = state_since_;
+    f.accepted = pool_.accepted;
+    f.active = static_cast<unsigned long>(pool_.active);
+    f.last_exit = last_exit_;
+    return f;
+}
+
 void AcceptRunner::shutdown() {
     feed(PoolEventKind::shutdown);
 }
@@ -44,16 +68,12 @@ void AcceptRunner::feed(PoolEventKind event) {
         supervise::pool_step(unit_.service, pool_, event, supervise::Clock::now());
     supervise::State from = pool_.state;
     pool_ = s.next;
-    if (from != pool_.state) {
-        // listening ⇄ running flips with every connection of an idle inetd-style
-        // unit: at info level the log would grow by two lines per connection.
-        bool per_connection =
-            (from == supervise::State::listening && pool_.state == supervise::State::running) ||
-            (from == supervise::State::running && pool_.state == supervise::State::listening);
-        spdlog::log(per_connection ? spdlog::level::debug : spdlog::level::info, "{}: {} → {} ({})",
-                    unit_.name, supervise::to_string(from), supervise::to_string(pool_.state),
-                    s.why);
-    }
+    // listening ⇄ running flips with every connection of an idle inetd-style unit:
+    // at info level the log would grow by two lines per connection.
+    bool per_connection =
+        (from == supervise::State::listening && pool_.state == supervise::State::running) ||
+        (from == supervise::State::running && pool_.state == supervise::State::listening);
+    note_transition(from, pool_.state, s.why, per_connection);
     for (const auto& a : s.actions) apply(a);
 }
 

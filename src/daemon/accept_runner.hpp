@@ -22,7 +22,8 @@ class AcceptRunner final : public UnitRunner {
     void on_exit(pid_t pid, const supervise::ExitStatus& status) override;
 
     const supervise::Pool& pool() const { return pool_; }
-    void request(supervise::PoolEventKind kind) { feed(kind); }
+    void request(OperatorRequest what) override;
+    RunnerFacts facts() const override;
 
   private:
     void feed(supervise::PoolEventKind event);

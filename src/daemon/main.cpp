@@ -1,6 +1,6 @@
 // sockvisord: the supervisor daemon. main() is a table of contents:
-// parse arguments → load units → (--check: report and exit) → prepare the
-// runtime dir → bind every socket → run the loop → exit status.
+// take inherited fds → parse arguments → load units → (--check: report, exit) →
+// prepare the runtime dir → bind every socket and start → run the loop → exit.
 //
 // Two phases, two failure rules: before the loop, a configuration error exits 1
 // (with --strict any unit that fails to load or bind counts); inside the loop a
@@ -12,6 +12,8 @@
 #include <cstdlib>
 
 #include "activation/inherited_fds.hpp"
+#include "base/identity.hpp"
+#include "control/paths.hpp"
 #include "daemon/inline_unit.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/options.hpp"
@@ -27,18 +29,15 @@ namespace {
 constexpr int kExitOk = 0, kExitStartupFailed = 1;
 constexpr const char* kDefaultUnitDir = "/etc/sockvisor/units";
 
-struct Loaded {
-    std::vector<unit::Unit> units;
-    unit::Diagnostics diagnostics;
-    std::vector<std::string> failed_files;
-};
+std::vector<std::string> unit_dirs(const Options& o) {
+    if (!o.unit_dirs.empty() || o.inline_unit) return o.unit_dirs;
+    if (access(kDefaultUnitDir, F_OK) == 0) return {kDefaultUnitDir};
+    return {};
+}
 
-Loaded load_units(const Options& o, const std::string& runtime_dir) {
-    unit::LoadContext ctx{runtime_dir, std::getenv("PATH") ? std::getenv("PATH") : ""};
-    std::vector<std::string> dirs = o.unit_dirs;
-    if (dirs.empty() && !o.inline_unit && access(kDefaultUnitDir, F_OK) == 0)
-        dirs.push_back(kDefaultUnitDir);
-    Loaded out;
+InitialUnits load_units(const Options& o, const std::vector<std::string>& dirs,
+                        const unit::LoadContext& ctx) {
+    InitialUnits out;
     if (!dirs.empty()) {
         auto result = unit::load_directories(dirs, ctx);
         out.units = std::move(result.units);
@@ -56,6 +55,12 @@ Loaded load_units(const Options& o, const std::string& runtime_dir) {
     return out;
 }
 
+int check_only(const InitialUnits& loaded) {
+    for (const auto& d : loaded.diagnostics) std::printf("%s\n", d.render().c_str());
+    std::printf("%zu units valid, %zu invalid\n", loaded.units.size(), loaded.failed_files.size());
+    return loaded.diagnostics.empty() ? kExitOk : kExitStartupFailed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,15 +72,13 @@ int main(int argc, char** argv) {
     const Options& o = *args.options;
     setup_logging(o.log_level, o.log_format);
 
-    std::string runtime_dir = absolute_path(o.runtime_dir.value_or(default_runtime_dir()));
-    Loaded loaded = load_units(o, runtime_dir);
+    std::string runtime_dir = absolute_path(o.runtime_dir.value_or(control::default_runtime_dir()));
+    const char* path_env = std::getenv("PATH");
+    unit::LoadContext load_context{runtime_dir, path_env ? path_env : ""};
+    std::vector<std::string> dirs = unit_dirs(o);
+    InitialUnits loaded = load_units(o, dirs, load_context);
+    if (o.check) return check_only(loaded);
 
-    if (o.check) {  // validate only: every problem, on stdout, then 0 or 1
-        for (const auto& d : loaded.diagnostics) std::printf("%s\n", d.render().c_str());
-        std::printf("%zu units valid, %zu invalid\n", loaded.units.size(),
-                    loaded.failed_files.size());
-        return loaded.diagnostics.empty() ? kExitOk : kExitStartupFailed;
-    }
     for (const auto& d : loaded.diagnostics) spdlog::error("{}", d.render());
     if (!loaded.diagnostics.empty() && o.strict) {
         spdlog::error("--strict: {} unit file(s) invalid; nothing was bound",
@@ -83,28 +86,42 @@ int main(int argc, char** argv) {
         return kExitStartupFailed;
     }
 
-    auto dir = prepare_runtime_dir(runtime_dir);
-    if (!dir) {
-        spdlog::error("{}", dir.error().message());
-        return kExitStartupFailed;
+    SupervisorConfig config;
+    if (o.control_group) {
+        auto gid = lookup_group(*o.control_group);
+        if (!gid) {
+            spdlog::error("--control-group: no such group '{}'", *o.control_group);
+            return kExitStartupFailed;
+        }
+        config.control_group = control::ControlGroup{*gid, *o.control_group};
     }
+    auto dir = prepare_runtime_dir(runtime_dir);
     auto signals = SignalSource::open();
     auto loop = EventLoop::create();
-    if (!signals || !loop) {
-        spdlog::error("{}", (!signals ? signals.error() : loop.error()).message());
+    for (const SysError* e : {dir ? nullptr : &dir.error(), signals ? nullptr : &signals.error(),
+                              loop ? nullptr : &loop.error()}) {
+        if (!e) continue;
+        spdlog::error("{}", e->message());
         return kExitStartupFailed;
     }
 
-    SupervisorConfig config{*dir, o.strict, std::nullopt};
-    if (o.inline_unit && o.inline_unit->eager && o.inline_unit->restart == "no")
-        config.exit_with_unit = inline_unit_name(*o.inline_unit);
+    config.runtime_dir = *dir;
+    config.strict = o.strict;
+    config.control_path = absolute_path(o.control_path.value_or(control::control_socket_in(*dir)));
+    config.unit_dirs = dirs;
+    config.load_context = load_context;
+    if (o.inline_unit) {
+        config.inline_unit = inline_unit_name(*o.inline_unit);
+        config.exit_with_inline_unit = o.inline_unit->eager && o.inline_unit->restart == "no";
+    }
     std::vector<activation::InheritedFd> adoptable;
     if (inherited)
         adoptable = std::move(inherited.value());
     else
         spdlog::warn("ignoring inherited fds: {}", inherited.error().message());
-    Supervisor supervisor(std::move(loop.value()), std::move(signals.value()), config,
+
+    Supervisor supervisor(std::move(loop.value()), std::move(signals.value()), std::move(config),
                           std::move(adoptable));
-    if (!supervisor.start(std::move(loaded.units), loaded.failed_files)) return kExitStartupFailed;
+    if (!supervisor.start(std::move(loaded))) return kExitStartupFailed;
     return supervisor.run();
 }

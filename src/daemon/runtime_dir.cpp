@@ -9,13 +9,6 @@
 
 namespace sv::daemon {
 
-std::string default_runtime_dir() {
-    if (geteuid() == 0) return "/run/sockvisor";
-    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && xdg[0] == '/')
-        return std::string(xdg) + "/sockvisor";
-    return "/tmp/sockvisor-" + std::to_string(geteuid());
-}
-
 std::string absolute_path(const std::string& path) {
     if (!path.empty() && path.front() == '/') return path;
     char cwd[PATH_MAX];

@@ -9,9 +9,6 @@
 
 namespace sv::daemon {
 
-// /run/sockvisor for root; else $XDG_RUNTIME_DIR/sockvisor; else /tmp/sockvisor-$UID.
-std::string default_runtime_dir();
-
 // Create `dir` if missing (0755 for root, 0700 otherwise; parents must exist) and
 // check it: a real directory (not a symlink), owned by our euid, not writable by
 // group or others. Returns the absolute path.

@@ -26,6 +26,35 @@ void ServiceRunner::start() {
     feed(Event::of(EventKind::start_request));
 }
 
+void ServiceRunner::request(OperatorRequest what) {
+    switch (what) {
+        case OperatorRequest::start:
+            if (rebind_if_failed()) feed(Event::of(EventKind::start_request));
+            break;
+        case OperatorRequest::stop:
+            feed(Event::of(EventKind::stop_request));
+            break;
+        case OperatorRequest::restart:
+            if (rebind_if_failed()) feed(Event::of(EventKind::restart_request));
+            break;
+    }
+}
+
+RunnerFacts ServiceRunner::facts() const {
+    RunnerFacts f;
+    f.state = state_name(lc_.state);
+    f.since = state_since_;
+    f.pid = main_pid_;
+    if (main_pid_ > 0 && lc_.spawned) {
+        auto up = supervise::Clock::now() - lc_.started_at;
+        f.uptime_s = std::chrono::duration<double>(up).count();
+    }
+    f.restarts = lc_.restarts;
+    if (!status_text_.empty()) f.status_text = status_text_;
+    f.last_exit = last_exit_;
+    return f;
+}
+
 void ServiceRunner::shutdown() {
     feed(Event::of(EventKind::shutdown));
 }
@@ -40,14 +69,7 @@ void ServiceRunner::feed(const Event& event) {
         supervise::Step s = supervise::step(unit_.service, lc_, ev, supervise::Clock::now());
         State from = lc_.state;
         lc_ = s.next;
-        if (from != lc_.state) {
-            if (main_pid_ > 0)
-                spdlog::info("{}: {} → {} ({}, pid {})", unit_.name, supervise::to_string(from),
-                             supervise::to_string(lc_.state), s.why, main_pid_);
-            else
-                spdlog::info("{}: {} → {} ({})", unit_.name, supervise::to_string(from),
-                             supervise::to_string(lc_.state), s.why);
-        }
+        note_transition(from, lc_.state, s.why);
         for (const auto& action : s.actions) apply(action);
     }
     feeding_ = false;

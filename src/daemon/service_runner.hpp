@@ -28,7 +28,8 @@ class ServiceRunner final : public UnitRunner {
     const supervise::Lifecycle& lifecycle() const { return lc_; }
     const std::string& status_text() const { return status_text_; }
 
-    void request(supervise::EventKind kind) { feed(supervise::Event::of(kind)); }
+    void request(OperatorRequest what) override;
+    RunnerFacts facts() const override;
 
   private:
     void feed(const supervise::Event& event);

@@ -3,18 +3,21 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "base/syscalls.hpp"
+#include "daemon/control_server.hpp"
 #include "daemon/notify_router.hpp"
 #include "daemon/reaper.hpp"
+#include "daemon/status_snapshot.hpp"
 #include "daemon/unit_runner.hpp"
+#include "unit/names.hpp"
 
 namespace sv::daemon {
 namespace {
 // Orphans (processes we adopted as subreaper or PID 1, in no unit's process
-// group) get SIGTERM at shutdown, then SIGKILL after this long: the same grace
-// a unit gets by default (stop_timeout = 10s) would hold a container's exit
-// hostage to a stray process, so it is shorter.
+// group) get SIGTERM at shutdown, then SIGKILL after this long: the default
+// stop_timeout (10 s) would hold a container's exit hostage to a stray process.
 constexpr auto kOrphanGrace = std::chrono::seconds(5);
 }  // namespace
 
@@ -32,11 +35,20 @@ Supervisor::Supervisor(EventLoop loop, SignalSource signals, SupervisorConfig co
 
 Supervisor::~Supervisor() = default;
 
-bool Supervisor::start(std::vector<unit::Unit> units,
-                       const std::vector<std::string>& load_failures) {
-    load_failures_ = load_failures;
+void Supervisor::note_invalid(const unit::Diagnostics& diagnostics,
+                              const std::vector<std::string>& failed_files) {
+    for (const auto& file : failed_files) {
+        std::string name = unit::unit_name_from_file(file);
+        if (units_.count(name)) continue;  // the running version stays
+        auto& problems = invalid_[name];
+        for (const auto& d : diagnostics)
+            if (d.file == file) problems.push_back(d.render());
+    }
+}
+
+bool Supervisor::start(InitialUnits initial) {
     become_subreaper();
-    for (auto& u : units) {
+    for (auto& u : initial.units) {
         auto runner = UnitRunner::create(ctx_, std::move(u));
         if (auto st = runner->bind(); !st) {
             spdlog::error("{}: {}", runner->name(), st.error().message());
@@ -50,6 +62,7 @@ bool Supervisor::start(std::vector<unit::Unit> units,
         std::string name = runner->name();
         units_.emplace(name, std::move(runner));
     }
+    note_invalid(initial.diagnostics, initial.failed_files);
     for (auto& fd : ctx_.inherited)
         spdlog::warn("inherited fd '{}' matches no declared listener: closed", fd.name);
     ctx_.inherited.clear();
@@ -61,6 +74,19 @@ bool Supervisor::start(std::vector<unit::Unit> units,
         return false;
     }
     notify_ = std::move(router.value());
+    control_handler_ = std::make_unique<ControlHandler>(*this, geteuid(), config_.control_group);
+    std::optional<gid_t> group;
+    if (config_.control_group) group = config_.control_group->gid;
+    auto server = ControlServer::open(loop_, config_.control_path, group,
+                                      [this](const std::string& line, const PeerCred& peer) {
+                                          return control_handler_->handle(line, peer);
+                                      });
+    if (!server) {
+        spdlog::error("{}", server.error().message());
+        units_.clear();
+        return false;
+    }
+    control_ = std::move(server.value());
     if (auto st = loop_.watch(signals_.fd(), EPOLLIN, [this](uint32_t) { on_signals(); }); !st) {
         spdlog::error("{}", st.error().message());
         return false;
@@ -71,13 +97,15 @@ bool Supervisor::start(std::vector<unit::Unit> units,
 }
 
 int Supervisor::run() {
-    size_t listening = 0, failed = load_failures_.size();
+    size_t listening = 0, failed = invalid_.size();
     for (auto& [name, u] : units_) (u->bind_failed() ? failed : listening)++;
     std::string status =
         std::to_string(listening) + " units listening, " + std::to_string(failed) + " failed";
-    spdlog::info("ready: {}", status);
+    spdlog::info("ready: {} (control socket {})", status, config_.control_path);
     sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
+
     for (;;) {
+        collect_retired();
         maybe_finish_shutdown();  // e.g. the inline service is gone already
         if (done_) break;
         if (auto st = loop_.run_once(); !st) {
@@ -100,7 +128,8 @@ void Supervisor::on_signals() {
                 begin_shutdown();
                 break;
             case SIGHUP:
-                spdlog::warn("received SIGHUP: reload is not implemented yet");
+                spdlog::info("received SIGHUP: reloading");
+                if (!stopping_) reload();
                 break;
             case SIGCHLD:
                 children = true;
@@ -121,11 +150,10 @@ void Supervisor::on_children() {
             spdlog::debug("reaped pid {} ({}), not a service's main process", r.pid,
                           describe_exit(r.status));
     }
-    maybe_finish_shutdown();
 }
 
 void Supervisor::on_main_exit(UnitRunner& unit, const supervise::ExitStatus& status) {
-    if (!config_.exit_with_unit || *config_.exit_with_unit != unit.name()) return;
+    if (!config_.exit_with_inline_unit || config_.inline_unit != unit.name()) return;
     // tini's rule: the container's status is the service's (128+N for signal N).
     exit_code_ = status.signal ? 128 + status.signal : status.code;
     spdlog::info("{}: the inline service exited; sockvisord exits with status {}", unit.name(),
@@ -137,6 +165,7 @@ void Supervisor::begin_shutdown() {
     if (stopping_) return;
     stopping_ = true;
     sd_notify(0, "STOPPING=1");
+    control_.reset();  // no new requests while stopping; the socket file goes away
     for (auto& [name, u] : units_) u->shutdown();
 }
 
@@ -146,6 +175,7 @@ void Supervisor::maybe_finish_shutdown() {
     if (!stopping_ || done_) return;
     for (auto& [name, u] : units_)
         if (u->has_process()) return;
+    if (!retired_.empty()) return;
     if (!no_children_left()) {
         stop_orphans();
         return;
@@ -170,6 +200,65 @@ void Supervisor::stop_orphans() {
             os().kill(pid, SIGKILL);
         }
     });
+}
+
+// ---- units added and removed at run time -------------------------------------
+
+void Supervisor::add_unit(unit::Unit unit) {
+    auto runner = UnitRunner::create(ctx_, std::move(unit));
+    if (auto st = runner->bind(); !st) {
+        spdlog::error("{}: {}", runner->name(), st.error().message());
+        spdlog::warn("{}: marked failed; its sockets are not bound", runner->name());
+    } else {
+        runner->start();
+    }
+    std::string name = runner->name();
+    units_[name] = std::move(runner);
+}
+
+void Supervisor::retire(const std::string& name) {
+    auto it = units_.find(name);
+    if (it == units_.end()) return;
+    std::unique_ptr<UnitRunner> runner = std::move(it->second);
+    units_.erase(it);
+    runner->shutdown();
+    runner->release();  // now: a unit added in the same reload may bind the same path
+    retired_.push_back(std::move(runner));
+}
+
+void Supervisor::collect_retired() {
+    std::erase_if(retired_, [](const auto& r) { return !r->has_process(); });
+}
+
+// ---- ControlTarget ---------------------------------------------------------------
+
+std::vector<std::string> Supervisor::unit_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, u] : units_) names.push_back(name);
+    for (const auto& [name, problems] : invalid_)
+        if (!units_.count(name)) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::optional<control::UnitStatus> Supervisor::unit_status(const std::string& name) const {
+    if (auto it = units_.find(name); it != units_.end()) return snapshot(*it->second);
+    if (invalid_.count(name)) return snapshot_invalid(name);
+    return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> Supervisor::invalid_unit(const std::string& name) const {
+    if (units_.count(name)) return std::nullopt;
+    if (auto it = invalid_.find(name); it != invalid_.end()) return it->second;
+    return std::nullopt;
+}
+
+void Supervisor::request(const std::string& name, OperatorRequest what) {
+    auto it = units_.find(name);
+    if (it == units_.end()) return;
+    static constexpr const char* kWords[] = {"start", "stop", "restart"};
+    spdlog::info("{}: {} requested", name, kWords[static_cast<int>(what)]);
+    it->second->request(what);
 }
 
 }  // namespace sv::daemon

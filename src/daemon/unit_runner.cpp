@@ -14,6 +14,11 @@
 
 namespace sv::daemon {
 
+double wall_clock_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 std::unique_ptr<UnitRunner> UnitRunner::create(RunnerContext& ctx, unit::Unit unit) {
     if (unit.service.accept) return std::make_unique<AcceptRunner>(ctx, std::move(unit));
     return std::make_unique<ServiceRunner>(ctx, std::move(unit));
@@ -106,6 +111,7 @@ Result<supervise::Spawned> UnitRunner::spawn_process(
 
 void UnitRunner::arm(std::function<void(size_t)> on_ready) {
     armed_ = true;
+    on_ready_ = on_ready;
     for (size_t i = 0; i < listeners_.size(); ++i) {
         auto st = ctx_.loop.watch(listeners_[i].fd.get(), EPOLLIN,
                                   [on_ready, i](uint32_t) { on_ready(i); });
@@ -117,6 +123,86 @@ void UnitRunner::disarm() {
     if (!armed_) return;
     armed_ = false;
     for (const auto& l : listeners_) ctx_.loop.unwatch(l.fd.get());
+}
+
+void UnitRunner::note_transition(supervise::State from, supervise::State to, std::string_view why,
+                                 bool quiet) {
+    if (from == to) return;
+    state_since_ = wall_clock_now();
+    pid_t pid = main_pid();
+    auto level = quiet ? spdlog::level::debug : spdlog::level::info;
+    if (pid > 0)
+        spdlog::log(level, "{}: {} → {} ({}, pid {})", unit_.name, supervise::to_string(from),
+                    supervise::to_string(to), why, pid);
+    else
+        spdlog::log(level, "{}: {} → {} ({})", unit_.name, supervise::to_string(from),
+                    supervise::to_string(to), why);
+}
+
+std::string UnitRunner::state_name(supervise::State s) const {
+    // A unit whose sockets could not be bound is failed whatever its table says:
+    // nothing can reach it (SPEC §4).
+    return bind_failed_ ? "failed" : std::string(supervise::to_string(s));
+}
+
+bool UnitRunner::rebind_if_failed() {
+    if (!bind_failed_) return true;
+    release();
+    bind_failed_ = false;
+    if (auto st = bind(); !st) {
+        spdlog::error("{}: {}", unit_.name, st.error().message());
+        return false;
+    }
+    return true;
+}
+
+Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources,
+                            const std::vector<size_t>& closed) {
+    bool was_armed = armed_;
+    auto handler = on_ready_;
+    disarm();
+    std::vector<net::BoundListener> old = std::move(listeners_);
+    listeners_.clear();
+    for (size_t i : closed) {
+        if (i < old.size() && old[i].fd) {
+            spdlog::info("{}: closed {}", unit_.name, net::describe(old[i].spec));
+            net::release_listener(old[i], true);
+        }
+    }
+    unit_ = std::move(fresh);
+    Status result = ok_status();
+    for (size_t i = 0; i < unit_.listen.size(); ++i) {
+        const auto& spec = unit_.listen[i];
+        if (i < sources.size() && sources[i] && *sources[i] < old.size() && old[*sources[i]].fd) {
+            net::BoundListener kept = std::move(old[*sources[i]]);
+            kept.spec = spec;  // identical but for its position in the file
+            listeners_.push_back(std::move(kept));
+            continue;
+        }
+        auto bound = net::bind_listener(spec);
+        if (!bound) {
+            if (result.ok()) result = bound.error();
+            continue;
+        }
+        spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
+        if (unit_.service.accept) {
+            int flags = fcntl(bound->fd.get(), F_GETFL);
+            fcntl(bound->fd.get(), F_SETFL, flags | O_NONBLOCK);
+        }
+        listeners_.push_back(std::move(bound.value()));
+    }
+    // Running listeners that neither stayed nor were listed as closed: close them too.
+    for (auto& l : old)
+        if (l.fd) net::release_listener(l, true);
+    bind_failed_ = !result.ok();
+    if (bind_failed_) {
+        // A partial set would hand the service fds in the wrong order: keep none.
+        for (auto& l : listeners_) net::release_listener(l, true);
+        listeners_.clear();
+    } else if (was_armed && handler) {
+        arm(handler);
+    }
+    return result;
 }
 
 void UnitRunner::log_exit(pid_t pid, const supervise::ExitStatus& status) {

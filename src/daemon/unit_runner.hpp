@@ -25,6 +25,23 @@ struct LastExit {
     double at = 0;  // wall clock, seconds since the epoch
 };
 
+// What `sockvisorctl start|stop|restart` asks of a unit.
+enum class OperatorRequest { start, stop, restart };
+
+// What the status of a unit shows beyond its definition (filled by the runner).
+struct RunnerFacts {
+    std::string state;  // SPEC §4 name; "failed" when the sockets could not be bound
+    double since = 0;   // wall clock when the unit entered `state`
+    pid_t pid = 0;      // main process, 0 when none (always 0 in accept mode)
+    std::optional<double> uptime_s;
+    unsigned long restarts = 0;
+    std::optional<unsigned long> accepted, active;  // accept mode only
+    std::optional<std::string> status_text;
+    std::optional<LastExit> last_exit;
+};
+
+double wall_clock_now();
+
 class UnitRunner {
   public:
     static std::unique_ptr<UnitRunner> create(RunnerContext& ctx, unit::Unit unit);
@@ -59,6 +76,20 @@ class UnitRunner {
     // Close every socket, unlinking per remove_on_stop (shutdown, unit removed).
     void release();
 
+    // `sockvisorctl start|stop|restart`. `start` of a unit whose sockets could not
+    // be bound tries to bind them again first.
+    virtual void request(OperatorRequest what) = 0;
+    virtual RunnerFacts facts() const = 0;
+
+    // Reload: a new definition. `sources[i]` is the index of the running listener
+    // that new listener i keeps (nullopt: bind it); `closed` are running listeners
+    // to close (and unlink). The service is not restarted: a changed [service]
+    // takes effect at its next start. Returns the first bind error, if any: the
+    // unit is then failed with no socket (a partial set would hand the service its
+    // fds in the wrong order); `sockvisorctl start` binds again.
+    Status redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources,
+                    const std::vector<size_t>& closed);
+
   protected:
     UnitRunner(RunnerContext& ctx, unit::Unit unit);
 
@@ -71,6 +102,13 @@ class UnitRunner {
     void arm(std::function<void(size_t)> on_ready);
     void disarm();
     void log_exit(pid_t pid, const supervise::ExitStatus& status);
+    // For `start` of a unit whose sockets could not be bound: bind again. False
+    // (and logged) when it still fails.
+    bool rebind_if_failed();
+    // Record a state change for status ("since") and log it in the house format.
+    void note_transition(supervise::State from, supervise::State to, std::string_view why,
+                         bool quiet = false);
+    std::string state_name(supervise::State s) const;
     // Kill what is left of a process group after its leader exited (see docs/lifecycle.md).
     void kill_leftovers(pid_t pgid);
 
@@ -79,6 +117,8 @@ class UnitRunner {
     std::vector<net::BoundListener> listeners_;
     bool bind_failed_ = false;
     bool armed_ = false;
+    std::function<void(size_t)> on_ready_;  // what arm() was last given (re-armed on reload)
+    double state_since_ = wall_clock_now();
     OutputRelay stdout_relay_;
     OutputRelay stderr_relay_;
     std::optional<LastExit> last_exit_;

@@ -57,11 +57,5 @@ TEST(RuntimeDir, RefusesAnotherUsersDirectory) {
     EXPECT_NE(r.error().message().find("owned by uid 65534"), std::string::npos);
 }
 
-TEST(RuntimeDir, DefaultFollowsTheUser) {
-    if (geteuid() == 0) {
-        EXPECT_EQ(default_runtime_dir(), "/run/sockvisor");
-    }
-}
-
 }  // namespace
 }  // namespace sv::daemon

@@ -1,0 +1,73 @@
+// Supervisor::reload(): SPEC §6 — re-read the unit directories and apply the
+// difference (daemon/reload_plan.hpp decides it; this file only applies it, in the
+// plan's order: close, then bind, then start).
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon/reload_plan.hpp"
+#include "daemon/supervisor.hpp"
+#include "daemon/unit_runner.hpp"
+
+namespace sv::daemon {
+
+control::ReloadReport Supervisor::reload() {
+    sd_notify(0, "RELOADING=1");
+    control::ReloadReport report;
+    unit::LoadResult fresh = unit::load_directories(config_.unit_dirs, config_.load_context);
+
+    std::map<std::string, unit::Unit> running;
+    for (const auto& [name, u] : units_)
+        if (name != config_.inline_unit) running.emplace(name, u->unit());
+    ReloadPlan plan = plan_reload(running, fresh);
+
+    // 1. Removed units: stop, close and unlink now.
+    for (const auto& name : plan.removed) {
+        spdlog::info("{}: removed from disk: stopping and closing its sockets", name);
+        retire(name);
+        report.removed.push_back(name);
+    }
+    // 2 and 3. Changed units: close what changed, bind what is new.
+    std::vector<unit::Unit> recreated;
+    for (auto& change : plan.changed) {
+        auto it = units_.find(change.name);
+        if (it == units_.end()) continue;
+        report.changed.push_back(change.name);
+        if (change.new_unit.service.accept != it->second->unit().service.accept) {
+            // inetd style on or off: a different kind of runner, so a new unit.
+            spdlog::info("{}: accept changed: replacing the unit", change.name);
+            retire(change.name);
+            recreated.push_back(std::move(change.new_unit));
+            continue;
+        }
+        if (change.service_changed)
+            spdlog::info("{}: [service] changed: takes effect at the next start", change.name);
+        auto st = it->second->redefine(std::move(change.new_unit), change.listeners.source,
+                                       change.listeners.closed);
+        if (!st) spdlog::error("{}: {}", change.name, st.error().message());
+    }
+    for (auto& unit : recreated) add_unit(std::move(unit));
+    // Unchanged units keep sockets, fds and process; their definition may carry a
+    // new description or source positions.
+    for (auto& unit : plan.unchanged) report.unchanged.push_back(unit.name);
+    // 4. New units: bind and start.
+    for (auto& unit : plan.added) {
+        report.added.push_back(unit.name);
+        spdlog::info("{}: new unit", unit.name);
+        add_unit(std::move(unit));
+    }
+
+    invalid_.clear();
+    note_invalid(fresh.diagnostics, fresh.failed_files);
+    for (const auto& name : plan.kept_invalid)
+        spdlog::warn("{}: unit file invalid: the running version stays", name);
+    for (const auto& problem : plan.problems) spdlog::error("{}", problem);
+    report.problems = plan.problems;
+
+    spdlog::info("reload: {} added, {} removed, {} changed, {} unchanged, {} problem(s)",
+                 report.added.size(), report.removed.size(), report.changed.size(),
+                 report.unchanged.size(), report.problems.size());
+    sd_notify(0, "READY=1");
+    return report;
+}
+
+}  // namespace sv::daemon
