@@ -45,7 +45,7 @@ Row row_of(const UnitStatus& u) {
 }  // namespace
 
 std::string format_uptime(std::optional<double> seconds) {
-    if (!seconds || std::isnan(*seconds)) return "-";
+    if (!seconds || !std::isfinite(*seconds)) return "-";
     // Clamp before converting: a double past long long's range is undefined to cast.
     double clamped = std::clamp(*seconds, 0.0, 1e15);
     auto s = static_cast<long long>(clamped);

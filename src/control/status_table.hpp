@@ -12,7 +12,7 @@
 namespace sv::control {
 
 // "3d4h", "2h5m", "12m3s", "45s" (seconds truncated; negative shows "0s");
-// nullopt → "-".
+// nullopt, NaN or infinity → "-".
 std::string format_uptime(std::optional<double> seconds);
 
 // "/run/web.sock(stream,0660,root:www-data)", "tcp://127.0.0.1:80(stream)".

@@ -32,6 +32,9 @@ class FakeDaemon : public testing::Test {
         path_ = dir_ + "/control.sock";
     }
     void TearDown() override {
+        // If a test failed before the client connected, the server still sits in
+        // accept(); shutting the listener down wakes it (EINVAL) so join returns.
+        if (listener_) shutdown(listener_.get(), SHUT_RDWR);
         if (server_.joinable()) server_.join();
         std::filesystem::remove_all(dir_);
     }
