@@ -542,6 +542,7 @@ def test_service_runs_as_declared_user_with_supplementary_groups(daemon, workdir
     # nobody's own groups (initgroups: nogroup) plus supplementary_groups.
     assert sorted(r["groups"]) == [DAEMON_GID, NOGROUP]
     assert (r["env"]["USER"], r["env"]["HOME"]) == ("nobody", "/nonexistent")
+    assert r["listen"] == {"count": 1, "names": ["priv"]}  # sd_listen_fds() as nobody
     st = proc_status(r["pid"])  # the kernel's view, while the service still runs
     assert st["Uid"].split() == [str(NOBODY)] * 4
     assert st["Gid"].split() == [str(NOGROUP)] * 4
