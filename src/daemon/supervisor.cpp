@@ -11,6 +11,7 @@
 #include "daemon/reaper.hpp"
 #include "daemon/status_snapshot.hpp"
 #include "daemon/unit_runner.hpp"
+#include "net/listener.hpp"
 #include "unit/names.hpp"
 
 namespace sv::daemon {
@@ -48,6 +49,15 @@ void Supervisor::note_invalid(const unit::Diagnostics& diagnostics,
 
 bool Supervisor::start(InitialUnits initial) {
     become_subreaper();
+    // An inherited socket no unit declares is closed before anything binds: held,
+    // it would make a unit that declares a similar address fail against ourselves.
+    std::erase_if(ctx_.inherited, [&](const activation::InheritedFd& fd) {
+        for (const auto& u : initial.units)
+            for (const auto& spec : u.listen)
+                if (net::matches(fd.fd.get(), spec)) return false;
+        spdlog::warn("inherited fd '{}' matches no declared listener: closed", fd.name);
+        return true;
+    });
     for (auto& u : initial.units) {
         auto runner = UnitRunner::create(ctx_, std::move(u));
         if (auto st = runner->bind(); !st) {
@@ -63,8 +73,8 @@ bool Supervisor::start(InitialUnits initial) {
         units_.emplace(name, std::move(runner));
     }
     note_invalid(initial.diagnostics, initial.failed_files);
-    for (auto& fd : ctx_.inherited)
-        spdlog::warn("inherited fd '{}' matches no declared listener: closed", fd.name);
+    for (auto& fd : ctx_.inherited)  // matched a listener of a unit that failed first
+        spdlog::warn("inherited fd '{}' was not adopted: closed", fd.name);
     ctx_.inherited.clear();
 
     auto router = NotifyRouter::open(ctx_, units_, ctx_.notify_path);

@@ -26,8 +26,10 @@ control::ReloadReport Supervisor::reload() {
         retire(name);
         report.removed.push_back(name);
     }
-    // 2 and 3. Changed units: close what changed, bind what is new.
+    // 2. Changed units: close what changed — every close before any bind, since
+    // an address may move from one unit to another in the same reload.
     std::vector<unit::Unit> recreated;
+    std::vector<UnitChange*> redefined;
     for (auto& change : plan.changed) {
         auto it = units_.find(change.name);
         if (it == units_.end()) continue;
@@ -39,16 +41,25 @@ control::ReloadReport Supervisor::reload() {
             recreated.push_back(std::move(change.new_unit));
             continue;
         }
-        if (change.service_changed)
-            spdlog::info("{}: [service] changed: takes effect at the next start", change.name);
-        auto st = it->second->redefine(std::move(change.new_unit), change.listeners.source,
-                                       change.listeners.closed);
-        if (!st) spdlog::error("{}: {}", change.name, st.error().message());
+        it->second->close_listeners(change.listeners.closed);
+        redefined.push_back(&change);
+    }
+    // 3. Bind what is new.
+    for (UnitChange* change : redefined) {
+        if (change->service_changed)
+            spdlog::info("{}: [service] changed: takes effect at the next start", change->name);
+        auto& runner = units_.at(change->name);
+        auto st = runner->redefine(std::move(change->new_unit), change->listeners.source);
+        if (!st) spdlog::error("{}: {}", change->name, st.error().message());
     }
     for (auto& unit : recreated) add_unit(std::move(unit));
     // Unchanged units keep sockets, fds and process; their definition may carry a
     // new description or source positions.
-    for (auto& unit : plan.unchanged) report.unchanged.push_back(unit.name);
+    for (auto& unit : plan.unchanged) {
+        report.unchanged.push_back(unit.name);
+        if (auto it = units_.find(unit.name); it != units_.end())
+            it->second->set_definition(std::move(unit));
+    }
     // 4. New units: bind and start.
     for (auto& unit : plan.added) {
         report.added.push_back(unit.name);

@@ -156,19 +156,30 @@ bool UnitRunner::rebind_if_failed() {
     return true;
 }
 
-Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources,
-                            const std::vector<size_t>& closed) {
+void UnitRunner::close_listeners(const std::vector<size_t>& closed) {
     bool was_armed = armed_;
+    auto handler = on_ready_;
+    disarm();
+    for (size_t i : closed) {
+        if (i < listeners_.size() && listeners_[i].fd) {
+            spdlog::info("{}: closed {}", unit_.name, net::describe(listeners_[i].spec));
+            net::release_listener(listeners_[i], true);
+        }
+    }
+    // Keep the closed entries (fd -1) in place: redefine() maps by old index.
+    if (was_armed && handler) {
+        on_ready_ = handler;
+        rearm_after_redefine_ = true;
+    }
+}
+
+Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources) {
+    bool was_armed = armed_ || rearm_after_redefine_;
+    rearm_after_redefine_ = false;
     auto handler = on_ready_;
     disarm();
     std::vector<net::BoundListener> old = std::move(listeners_);
     listeners_.clear();
-    for (size_t i : closed) {
-        if (i < old.size() && old[i].fd) {
-            spdlog::info("{}: closed {}", unit_.name, net::describe(old[i].spec));
-            net::release_listener(old[i], true);
-        }
-    }
     unit_ = std::move(fresh);
     Status result = ok_status();
     for (size_t i = 0; i < unit_.listen.size(); ++i) {

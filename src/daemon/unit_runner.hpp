@@ -87,8 +87,12 @@ class UnitRunner {
     // takes effect at its next start. Returns the first bind error, if any: the
     // unit is then failed with no socket (a partial set would hand the service its
     // fds in the wrong order); `sockvisorctl start` binds again.
-    Status redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources,
-                    const std::vector<size_t>& closed);
+    // Two steps so that every close of a reload happens before any bind (an
+    // address may move between units): close_listeners(), then redefine().
+    void close_listeners(const std::vector<size_t>& closed);
+    Status redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources);
+    // Reload of an unchanged unit: the fresh definition (description, positions).
+    void set_definition(unit::Unit fresh) { unit_ = std::move(fresh); }
 
   protected:
     UnitRunner(RunnerContext& ctx, unit::Unit unit);
@@ -118,6 +122,7 @@ class UnitRunner {
     bool bind_failed_ = false;
     bool armed_ = false;
     std::function<void(size_t)> on_ready_;  // what arm() was last given (re-armed on reload)
+    bool rearm_after_redefine_ = false;     // close_listeners() disarmed an armed unit
     double state_since_ = wall_clock_now();
     OutputRelay stdout_relay_;
     OutputRelay stderr_relay_;
