@@ -169,6 +169,14 @@ def started_pid(d, name, timeout=10.0):
                     what=f"'{name}: started pid N' in the log")
 
 
+def status_of(d, name):
+    """`sockvisorctl --json status NAME`: the unit's entry (SPEC §7)."""
+    r = d.ctl("--json", "status", name)
+    assert r.returncode in (0, 3), r.stderr
+    [entry] = json.loads(r.stdout)["units"]
+    return entry
+
+
 def drain_notify(d):
     """Notify messages still queued for the harness after sockvisord exited."""
     d.notify.setblocking(False)
@@ -271,10 +279,14 @@ def test_accept_gives_each_concurrent_client_its_own_instance(daemon):
                         started_pids(d.log(), "echo"), 10, what=f"{n} instances")
         assert len(set(pids)) == n
         assert all(alive(p) for p in pids)
+        st = status_of(d, "echo")
+        assert (st["state"], st["active"], st["accepted"]) == ("running", n, n)
         for c in clients:  # EOF to cat → it exits → the connection closes
             c.shutdown(socket.SHUT_WR)
             assert read_all(c) == ""
         wait_for(lambda: not any(alive(p) for p in pids), 10, what="every instance to exit")
+        wait_for(lambda: status_of(d, "echo")["active"] == 0, 5, what="active = 0 in status")
+        assert status_of(d, "echo")["state"] == "listening"
     finally:
         for c in clients:
             c.close()
@@ -591,12 +603,16 @@ def test_on_demand_service_starts_at_the_first_connection(daemon, workdir):
     assert pgrep(marker) == []
     assert started_pids(d.log(), "lazy") == []
     assert not os.path.exists(out)
+    st = status_of(d, "lazy")
+    assert (st["state"], st["pid"]) == ("listening", None)
     report = json.loads(ask_unix(d.path("lazy.sock")))
     assert pgrep(marker) == [report["pid"]]
     assert logged_starts(d, "lazy") == [report["pid"]]
     wait_for(lambda: re.search(r"\blazy: \w+ → running \(", d.log()), 10,
              what="'lazy: ... → running' in the log")
     assert re.search(r"\blazy: listening → \w+ \(", d.log())
+    st = status_of(d, "lazy")
+    assert (st["state"], st["pid"]) == ("running", report["pid"])
     # A second connection is served by the same process.
     assert json.loads(ask_unix(d.path("lazy.sock")))["pid"] == report["pid"]
 
