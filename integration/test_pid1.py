@@ -6,6 +6,7 @@ looks at the namespace from the host: every process whose /proc/PID/ns/pid is th
 namespace's, and its State. A negative control shows the same check sees a zombie.
 """
 import os
+import re
 import signal
 import time
 
@@ -147,3 +148,20 @@ def test_pid1_exits_with_its_service_status(pid1):
                            wait_ready=False)
     assert d.wait_exit(timeout=20) == 5  # through unshare: a container's exit code
     wait_for(lambda: namespace_processes(ns) == {}, 5, what="the namespace to be empty")
+
+
+def test_pid1_shutdown_kills_a_service_that_ignores_sigterm_after_stop_timeout(pid1, workdir):
+    marker = os.path.join(os.path.dirname(ORPHANS), "term_marker.py")
+    unit = ('[[listen]]\naddress = "s.sock"\n[service]\n'
+            f'exec = ["{PY}", "{marker}", "ignore", "{workdir}"]\n'
+            'start = "eager"\nstop_timeout = "1s"\n')
+    d, host_pid, ns = pid1(units={"stubborn": unit})
+    wait_for(lambda: os.path.exists(os.path.join(workdir, "pids")), 10, what="the service")
+    assert len(namespace_processes(ns)) == 3  # sockvisord, the service and its child
+    t0 = time.monotonic()
+    os.kill(host_pid, signal.SIGTERM)
+    assert d.wait_exit(timeout=15) == 0
+    elapsed = time.monotonic() - t0
+    assert 0.9 <= elapsed < 1.0 + 3.0, f"exit after {elapsed:.2f}s with stop_timeout = 1s"
+    assert namespace_processes(ns) == {}
+    assert re.search(r"\bstubborn: pid \d+ killed by signal SIGKILL", d.log())
