@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -35,8 +36,10 @@ std::vector<std::string> unit_dirs(const Options& o) {
     return {};
 }
 
+// `inline_failed`: the flags' unit is invalid — like a usage mistake, there is
+// nothing to run without it, so sockvisord exits 1 even without --strict.
 InitialUnits load_units(const Options& o, const std::vector<std::string>& dirs,
-                        const unit::LoadContext& ctx) {
+                        const unit::LoadContext& ctx, bool& inline_failed) {
     InitialUnits out;
     if (!dirs.empty()) {
         auto result = unit::load_directories(dirs, ctx);
@@ -45,12 +48,15 @@ InitialUnits load_units(const Options& o, const std::vector<std::string>& dirs,
         out.failed_files = std::move(result.failed_files);
     }
     if (o.inline_unit) {
+        std::string name = inline_unit_name(*o.inline_unit);
         if (auto u = load_inline_unit(*o.inline_unit, ctx, out.diagnostics)) {
             out.units.push_back(std::move(*u));
             unit::check_unique_addresses(out.units, out.diagnostics, out.failed_files);
         } else {
-            out.failed_files.push_back(inline_unit_name(*o.inline_unit) + ".toml");
+            out.failed_files.push_back(name + ".toml");
         }
+        inline_failed = std::none_of(out.units.begin(), out.units.end(),
+                                     [&](const unit::Unit& u) { return u.name == name; });
     }
     return out;
 }
@@ -76,10 +82,15 @@ int main(int argc, char** argv) {
     const char* path_env = std::getenv("PATH");
     unit::LoadContext load_context{runtime_dir, path_env ? path_env : ""};
     std::vector<std::string> dirs = unit_dirs(o);
-    InitialUnits loaded = load_units(o, dirs, load_context);
+    bool inline_failed = false;
+    InitialUnits loaded = load_units(o, dirs, load_context, inline_failed);
     if (o.check) return check_only(loaded);
 
     for (const auto& d : loaded.diagnostics) spdlog::error("{}", d.render());
+    if (inline_failed) {
+        spdlog::error("the command line's unit is invalid; nothing was bound");
+        return kExitStartupFailed;
+    }
     if (!loaded.diagnostics.empty() && o.strict) {
         spdlog::error("--strict: {} unit file(s) invalid; nothing was bound",
                       loaded.failed_files.size());

@@ -8,40 +8,52 @@
 
 namespace sv::daemon {
 
-OutputRelay::~OutputRelay() {
-    if (read_) {
-        loop_.unwatch(read_.get());
-        drain();
-        if (auto last = lines_.finish())
-            spdlog::info("{}| {}", name_, supervise::escape_log_line(*last));
-    }
+Result<std::unique_ptr<OutputRelay>> OutputRelay::open(EventLoop& loop, std::string unit_name) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe2", unit_name + " output", errno);
+    Fd read(fds[0]), write(fds[1]);
+    // Only our end is non-blocking: services keep ordinary blocking writes.
+    fcntl(read.get(), F_SETFL, O_NONBLOCK);
+    std::unique_ptr<OutputRelay> relay(
+        new OutputRelay(loop, std::move(unit_name), std::move(read), std::move(write)));
+    OutputRelay* raw = relay.get();
+    if (auto st = loop.watch(raw->read_.get(), EPOLLIN, [raw](uint32_t) { raw->drain(); }); !st)
+        return st.error();
+    return relay;
 }
 
-Result<int> OutputRelay::writer() {
-    if (write_) return write_.get();
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe2", name_ + " output", errno);
-    read_.reset(fds[0]);
-    write_.reset(fds[1]);
-    // Only our end is non-blocking: services keep ordinary blocking writes.
-    fcntl(read_.get(), F_SETFL, O_NONBLOCK);
-    if (auto st = loop_.watch(read_.get(), EPOLLIN, [this](uint32_t) { drain(); }); !st) {
-        read_.reset();
-        write_.reset();
-        return st.error();
+OutputRelay::~OutputRelay() {
+    if (!finished_ && read_) {
+        drain();
+        if (!finished_) finish();
     }
-    return write_.get();
 }
 
 void OutputRelay::drain() {
     char buf[16384];
     for (;;) {
         ssize_t n = read(read_.get(), buf, sizeof buf);
-        if (n <= 0) break;  // EAGAIN: drained. EOF cannot happen: we hold the write end.
+        if (n == 0) {
+            finish();
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN) finish();
+            return;
+        }
         for (const auto& line : lines_.feed(std::string_view(buf, static_cast<size_t>(n))))
             spdlog::info("{}| {}", name_, supervise::escape_log_line(line));
-        if (n < static_cast<ssize_t>(sizeof buf)) break;
+        if (n < static_cast<ssize_t>(sizeof buf)) return;
     }
+}
+
+void OutputRelay::finish() {
+    if (auto last = lines_.finish())
+        spdlog::info("{}| {}", name_, supervise::escape_log_line(*last));
+    loop_.unwatch(read_.get());
+    read_.reset();
+    finished_ = true;
 }
 
 }  // namespace sv::daemon

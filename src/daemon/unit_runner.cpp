@@ -24,11 +24,7 @@ std::unique_ptr<UnitRunner> UnitRunner::create(RunnerContext& ctx, unit::Unit un
     return std::make_unique<ServiceRunner>(ctx, std::move(unit));
 }
 
-UnitRunner::UnitRunner(RunnerContext& ctx, unit::Unit unit)
-    : ctx_(ctx),
-      unit_(std::move(unit)),
-      stdout_relay_(ctx.loop, unit_.name),
-      stderr_relay_(ctx.loop, unit_.name) {}
+UnitRunner::UnitRunner(RunnerContext& ctx, unit::Unit unit) : ctx_(ctx), unit_(std::move(unit)) {}
 
 UnitRunner::~UnitRunner() {
     release();
@@ -92,15 +88,29 @@ Result<supervise::Spawned> UnitRunner::spawn_process(
     in.fd_store = stored;
     in.notify_socket = ctx_.notify_path;
     in.connection = connection;
-    if (unit_.service.stdout_mode == unit::Output::log) {
-        auto w = stdout_relay_.writer();
-        if (w) in.log_stdout = *w;
+    // Relays whose process is gone and whose pipe reached EOF are done.
+    std::erase_if(relays_, [](const auto& r) { return r->finished(); });
+    OutputRelay* out = nullptr;
+    OutputRelay* err = nullptr;
+    // In accept mode stdout is the connection: only stderr can be "log".
+    if (unit_.service.stdout_mode == unit::Output::log && !connection) {
+        if (auto r = OutputRelay::open(ctx_.loop, unit_.name)) {
+            out = r->get();
+            relays_.push_back(std::move(r.value()));
+            in.log_stdout = out->writer();
+        }
     }
     if (unit_.service.stderr_mode == unit::Output::log) {
-        auto w = stderr_relay_.writer();
-        if (w) in.log_stderr = *w;
+        if (auto r = OutputRelay::open(ctx_.loop, unit_.name)) {
+            err = r->get();
+            relays_.push_back(std::move(r.value()));
+            in.log_stderr = err->writer();
+        }
     }
     auto spawned = supervise::spawn(activation::build_child_plan(unit_, in));
+    // The child has its copies now (or failed): ours must go so EOF can come.
+    if (out) out->close_writer();
+    if (err) err->close_writer();
     // Per-connection instances are logged at debug: one line per connection would
     // make the log the bottleneck of an inetd-style service.
     if (spawned)

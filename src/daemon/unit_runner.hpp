@@ -124,8 +124,7 @@ class UnitRunner {
     std::function<void(size_t)> on_ready_;  // what arm() was last given (re-armed on reload)
     bool rearm_after_redefine_ = false;     // close_listeners() disarmed an armed unit
     double state_since_ = wall_clock_now();
-    OutputRelay stdout_relay_;
-    OutputRelay stderr_relay_;
+    std::vector<std::unique_ptr<OutputRelay>> relays_;  // live processes' output pipes
     std::optional<LastExit> last_exit_;
 };
 
