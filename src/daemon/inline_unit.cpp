@@ -45,9 +45,17 @@ std::string inline_unit_toml(const InlineOptions& in) {
 
 std::optional<unit::Unit> load_inline_unit(const InlineOptions& in, const unit::LoadContext& ctx,
                                            unit::Diagnostics& out) {
-    // The "file" name shows in diagnostics: "(inline) COMMAND.toml:3:1: ...".
+    // The unit name comes from the file name, so parse as "COMMAND.toml"; but
+    // the generated TOML's line numbers mean nothing to the user, so problems are
+    // reported against the command line instead ("command line:1:1: key 'mode' ...").
     std::string file = inline_unit_name(in) + ".toml";
-    return unit::parse_unit(file, inline_unit_toml(in), ctx, out);
+    size_t first_new = out.size();
+    auto unit = unit::parse_unit(file, inline_unit_toml(in), ctx, out);
+    for (size_t i = first_new; i < out.size(); ++i) {
+        out[i].file = "command line";
+        out[i].pos = {};
+    }
+    return unit;
 }
 
 }  // namespace sv::daemon
