@@ -22,12 +22,7 @@ std::string ControlHandler::handle(const std::string& line, const PeerCred& peer
     const auto& request = std::get<control::Request>(parsed);
 
     control::PeerCred cred{peer.pid, peer.uid, peer.gid};
-    std::vector<gid_t> groups;
-    if (group_) {
-        // Only needed to decide group membership; /proc is read once per request.
-        if (auto g = control::read_proc_groups(peer.pid)) groups = std::move(g.value());
-    }
-    auto auth = control::authorize(request.cmd, cred, own_uid_, group_, groups);
+    auto auth = control::authorize(request.cmd, cred, own_uid_, group_, peer.groups);
     if (!auth.allowed) {
         spdlog::warn("control: refused '{}' from pid {} (uid {})", control::to_string(request.cmd),
                      peer.pid, peer.uid);

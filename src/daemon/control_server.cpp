@@ -3,6 +3,8 @@
 // on a peer, so one slow or hostile client never delays another.
 #include "daemon/control_server.hpp"
 
+#include "control/peer.hpp"
+
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -167,7 +169,9 @@ void ControlServer::on_listener(uint32_t) {
         socklen_t len = sizeof cred;
         // Without credentials there is nothing to authorize: drop the connection.
         if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) continue;
-        add_client(std::move(fd), PeerCred{cred.pid, cred.uid, cred.gid});
+        PeerCred peer{cred.pid, cred.uid, cred.gid, {}};
+        if (auto groups = control::read_peer_groups(fd.get())) peer.groups = std::move(*groups);
+        add_client(std::move(fd), peer);
     }
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/fd.hpp"
 #include "base/result.hpp"
@@ -27,6 +28,9 @@ struct PeerCred {
     pid_t pid = 0;
     uid_t uid = 0;
     gid_t gid = 0;
+    // SO_PEERGROUPS, also taken at connect: unlike /proc/PID/status it cannot be
+    // another process's if the client exits and its pid is reused.
+    std::vector<gid_t> groups;
 };
 
 // Protocol, per connection: the peer sends one request per line ('\n'); each
