@@ -384,10 +384,6 @@ def test_restart_gives_a_new_pid_and_keeps_the_socket(daemon, workdir):
     assert os.stat(sock).st_ino == ino
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: RESTARTS/restarts counts `sockvisorctl restart` (supervise/lifecycle.hpp: "
-    "'backoff restarts and restart requests'), but docs/cli.md and control/status.hpp define "
-    "it as restarts sockvisord made on its own (restart policy)"))
 def test_restarts_counts_only_the_restart_policy(daemon, workdir):
     sock = os.path.join(workdir, "web.sock")
     d = daemon(units={"web": unit([sock], serve("web"), start="eager")})
@@ -562,11 +558,6 @@ CORPUS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: control/protocol.cpp parse_request() hands the line to nlohmann::json::parse, "
-    "whose lexer takes a NUL byte for the end of input, so anything after a NUL is ignored: "
-    "'{\"cmd\":\"status\"}\\0 garbage' is answered ok:true; docs/cli.md: one JSON object, "
-    "nothing after it on the line"))
 def test_a_nul_byte_after_the_object_is_a_bad_request(daemon):
     d = daemon(units={})
     for payload in (b'{"cmd": "status"}\x00\n', b'{"cmd": "status"}\x00 garbage {{\n'):

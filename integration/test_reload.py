@@ -111,9 +111,9 @@ def identity(d, path):
 def drain_notify(d):
     """Read what sockvisord sent its parent since the last call, as systemd does.
 
-    A reload sends RELOADING=1 and READY=1; nobody reads the harness's notify
-    socket after startup, and sockvisord blocks in sd_notify() once the datagram
-    queue (net.unix.max_dgram_qlen, 10) is full (see the xfail test below)."""
+    A reload sends RELOADING=1 and READY=1; the tests check both arrive. (A parent
+    that never reads must not block sockvisord: see
+    test_reload_never_blocks_on_a_parent_that_does_not_read_notify.)"""
     got = []
     d.notify.setblocking(False)
     try:
@@ -434,11 +434,6 @@ def test_hundred_reloads_refuse_no_connection(daemon, workdir):
     assert d.log().count("reload: ") == 100
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: Supervisor::reload() calls libsystemd sd_notify(RELOADING=1/READY=1), a "
-    "blocking sendmsg; when the parent does not drain NOTIFY_SOCKET (queue of "
-    "net.unix.max_dgram_qlen = 10 datagrams) the single-threaded daemon blocks in "
-    "unix_wait_for_peer forever: no control replies, no SIGTERM handling, no restarts"))
 def test_reload_never_blocks_on_a_parent_that_does_not_read_notify(daemon, workdir):
     d = daemon(units={"web": unit([os.path.join(workdir, "web.sock")], serve("web"))})
     for i in range(12):  # 24 datagrams, nobody reading

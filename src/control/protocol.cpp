@@ -113,6 +113,9 @@ ParsedRequest parse_request(std::string_view line) {
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == line.npos) return bad("empty request");
+    // nlohmann's lexer stops at a NUL as if the input ended there, so whatever
+    // follows would be ignored: refuse the line instead.
+    if (line.find('\0') != line.npos) return bad("a request must not contain a NUL byte");
 
     nlohmann::json doc;
     try {

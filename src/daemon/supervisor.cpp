@@ -2,7 +2,6 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "base/syscalls.hpp"
@@ -112,7 +111,7 @@ int Supervisor::run() {
     std::string status =
         std::to_string(listening) + " units listening, " + std::to_string(failed) + " failed";
     spdlog::info("ready: {} (control socket {})", status, config_.control_path);
-    sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
+    notify_parent("READY=1\nSTATUS=" + status);
 
     for (;;) {
         collect_retired();
@@ -174,7 +173,7 @@ void Supervisor::on_main_exit(UnitRunner& unit, const supervise::ExitStatus& sta
 void Supervisor::begin_shutdown() {
     if (stopping_) return;
     stopping_ = true;
-    sd_notify(0, "STOPPING=1");
+    notify_parent("STOPPING=1");
     control_.reset();  // no new requests while stopping; the socket file goes away
     for (auto& [name, u] : units_) u->shutdown();
 }
@@ -210,6 +209,12 @@ void Supervisor::stop_orphans() {
             os().kill(pid, SIGKILL);
         }
     });
+}
+
+void Supervisor::notify_parent(const std::string& message) {
+    if (auto st = parent_.send(message); !st)
+        spdlog::warn("{} (message dropped: {})", st.error().message(),
+                     message.substr(0, message.find('\n')));
 }
 
 // ---- units added and removed at run time -------------------------------------

@@ -14,6 +14,7 @@
 #include "control/authorize.hpp"
 #include "daemon/control_handler.hpp"
 #include "daemon/event_loop.hpp"
+#include "daemon/parent_notify.hpp"
 #include "daemon/runner_context.hpp"
 #include "daemon/signals.hpp"
 #include "unit/loader.hpp"
@@ -82,6 +83,8 @@ class Supervisor final : public ControlTarget {
     // its processes have exited.
     void retire(const std::string& name);
     void collect_retired();
+    // Readiness to our parent; a message that cannot be sent is logged and dropped.
+    void notify_parent(const std::string& message);
     void note_invalid(const unit::Diagnostics& diagnostics,
                       const std::vector<std::string>& failed_files);
 
@@ -89,6 +92,7 @@ class Supervisor final : public ControlTarget {
     SignalSource signals_;
     SupervisorConfig config_;
     RunnerContext ctx_;
+    ParentNotifier parent_ = ParentNotifier::from_environment();
     std::map<std::string, std::unique_ptr<UnitRunner>> units_;
     std::vector<std::unique_ptr<UnitRunner>> retired_;
     // Units whose file is invalid and that have no running version: their problems.

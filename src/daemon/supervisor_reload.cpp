@@ -2,7 +2,6 @@
 // difference (daemon/reload_plan.hpp decides it; this file only applies it, in the
 // plan's order: close, then bind, then start).
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 
 #include "daemon/reload_plan.hpp"
 #include "daemon/supervisor.hpp"
@@ -11,7 +10,7 @@
 namespace sv::daemon {
 
 control::ReloadReport Supervisor::reload() {
-    sd_notify(0, "RELOADING=1");
+    notify_parent("RELOADING=1");
     control::ReloadReport report;
     unit::LoadResult fresh = unit::load_directories(config_.unit_dirs, config_.load_context);
 
@@ -77,7 +76,7 @@ control::ReloadReport Supervisor::reload() {
     spdlog::info("reload: {} added, {} removed, {} changed, {} unchanged, {} problem(s)",
                  report.added.size(), report.removed.size(), report.changed.size(),
                  report.unchanged.size(), report.problems.size());
-    sd_notify(0, "READY=1");
+    notify_parent("READY=1");
     return report;
 }
 

@@ -125,7 +125,9 @@ void finish_stop(Ctx& c) {
         case StopIntent::shutdown:
             return to_stopped(c, "stopped for shutdown");
         case StopIntent::restart:
-            return start(c, true, "restarting");
+            // The operator's restart is not one of "the restarts sockvisord made on its
+            // own" that status counts (like systemd's NRestarts).
+            return start(c, false, "restarting");
         case StopIntent::failure:
             return after_exit(c, true, Duration::zero());
     }

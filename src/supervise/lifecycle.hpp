@@ -129,7 +129,7 @@ struct Lifecycle {
     TimePoint started_at{};                // when the last spawn succeeded (uptime, backoff reset)
     StartLimit start_limit;
     Backoff backoff;
-    unsigned restarts = 0;  // spawns after the first: backoff restarts and restart requests
+    unsigned restarts = 0;  // automatic restarts (backoff over); not `sockvisorctl restart`
 
     bool operator==(const Lifecycle&) const = default;
 };
