@@ -10,6 +10,18 @@
 namespace sv::daemon {
 namespace {
 
+// sockvisord's own user and group names, looked up once: an NSS lookup per
+// listener (reading /etc/passwd and /etc/group each time) dominated `status`
+// with 1,000 units.
+const std::string& own_user_name() {
+    static const std::string name = user_name(geteuid());
+    return name;
+}
+const std::string& own_group_name() {
+    static const std::string name = group_name(getegid());
+    return name;
+}
+
 control::ListenStatus listen_status(const unit::ListenSpec& spec, int fd) {
     control::ListenStatus l;
     l.address = net::to_string(spec.address);
@@ -18,8 +30,8 @@ control::ListenStatus listen_status(const unit::ListenSpec& spec, int fd) {
     l.fd = fd;
     if (spec.address.family == net::Family::unix_path) {
         l.mode = format_mode(spec.mode);
-        l.owner = spec.owner ? spec.owner->name : user_name(geteuid());
-        l.group = spec.group ? spec.group->name : group_name(getegid());
+        l.owner = spec.owner ? spec.owner->name : own_user_name();
+        l.group = spec.group ? spec.group->name : own_group_name();
     }
     return l;
 }
