@@ -19,8 +19,11 @@ class HarnessError(Exception):
 class Ctx:
     """What every measure needs: paths of the built programs, the mode, a temp dir."""
 
-    def __init__(self, quick, bin_dir, sockvisord, sockvisorctl, tmp, source_dir):
+    def __init__(self, quick, bin_dir, sockvisord, sockvisorctl, tmp, source_dir, run_tmp=None):
         self.quick = quick
+        # Where runtime directories go when the file system matters (measure 4):
+        # a tmpfs like the /run sockvisord uses in production, else `tmp`.
+        self.run_tmp = run_tmp or tmp
         self.bin = bin_dir
         self.sockvisord = sockvisord
         self.sockvisorctl = sockvisorctl

@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--sockvisord", required=True)
     ap.add_argument("--sockvisorctl", required=True)
     ap.add_argument("--source-dir", required=True)
+    ap.add_argument("--build-note", default="")
     ap.add_argument("--only", help="comma-separated measure keys (development)")
     a = ap.parse_args()
 
@@ -54,8 +55,13 @@ def main():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     tmp = tempfile.mkdtemp(prefix="svb-", dir="/tmp")
     os.chmod(tmp, 0o755)
-    ctx = Ctx(a.quick, a.bin, a.sockvisord, a.sockvisorctl, tmp, a.source_dir)
+    run_tmp = None
+    if os.path.isdir("/dev/shm") and os.statvfs("/dev/shm").f_bavail > 0:
+        run_tmp = tempfile.mkdtemp(prefix="svb-", dir="/dev/shm")
+        os.chmod(run_tmp, 0o755)
+    ctx = Ctx(a.quick, a.bin, a.sockvisord, a.sockvisorctl, tmp, a.source_dir, run_tmp)
     machine = describe(a.source_dir)
+    machine["build"] = a.build_note
     results, timings, broken = {}, {}, []
     started = time.monotonic()
     try:
@@ -77,6 +83,8 @@ def main():
         print(f"bench: wrote {a.out} in {time.monotonic() - started:.0f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if run_tmp:
+            shutil.rmtree(run_tmp, ignore_errors=True)
     return 1 if broken else 0
 
 

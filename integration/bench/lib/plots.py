@@ -41,6 +41,7 @@ def scale_png(results, path, tmp):
 set output "{path}"
 set title "Exec to READY=1 with N pathname sockets (lower is better)"
 set logscale xy
+set xrange [70:14000]
 set xlabel "sockets (units)"
 set ylabel "ms"
 set grid

@@ -29,12 +29,14 @@ def scale(ctx):
     for run in range(ctx.runs):
         for n in sizes(ctx):
             units = write_units(ctx, n)
-            root = ctx.dir(f"m4-{n}-{run}")
+            root = os.path.join(ctx.run_tmp, f"m4-{n}-{run}")
+            os.makedirs(root, exist_ok=True)
             launch = [ctx.prog("launch_ready"), os.path.join(root, "notify.sock"), "--"]
             r = run_kv(launch + [ctx.sockvisord, "--units", units, "--runtime-dir",
                                  os.path.join(root, "run"), "--log-level", "warn"])
             out.setdefault(("sockvisord", n), []).append(r)
-            sockets = ctx.dir(f"m4-{n}-{run}", "bare")
+            sockets = os.path.join(root, "bare")
+            os.makedirs(sockets, exist_ok=True)
             r = run_kv(launch + [ctx.prog("bare_bind"), sockets, str(n)])
             out.setdefault(("bare bind loop (C)", n), []).append(r)
             shutil.rmtree(root, ignore_errors=True)
