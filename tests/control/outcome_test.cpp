@@ -46,6 +46,29 @@ TEST(StatusOutcome, JsonIsTheSpecDocumentWithoutOk) {
     EXPECT_TRUE(doc["units"][0]["pid"].is_null());
 }
 
+TEST(StatusOutcome, JsonExitCodeLooksOnlyAtUnitStates) {
+    // A nested field that happens to be called "state" must not count, and a
+    // status_text of "failed" is not a state.
+    UnitStatus up = unit_in("web", "running");
+    up.status_text = "failed";
+    auto o = outcome_of(Command::status, status_reply({up, unit_in("db", "listening")}), true);
+    EXPECT_EQ(o.exit_code, 0);
+    for (const char* down : {"stopping", "stopped", "backoff", "failed", "mystery"}) {
+        auto d = outcome_of(Command::status,
+                            status_reply({unit_in("web", "running"), unit_in("db", down)}), true);
+        EXPECT_EQ(d.exit_code, 3) << down;
+        EXPECT_EQ(d.out.find("\"ok\""), std::string::npos);
+        EXPECT_EQ(d.out.back(), '\n');
+    }
+}
+
+TEST(StatusOutcome, JsonOfATruncatedReplyIsAnError) {
+    std::string reply = status_reply({unit_in("web", "running")});
+    auto o = outcome_of(Command::status, reply.substr(0, reply.size() / 2), true);
+    EXPECT_NE(o.exit_code, 0);
+    EXPECT_TRUE(o.out.empty());
+}
+
 TEST(StatusOutcome, NoSuchUnitIsFour) {
     auto o = outcome_of(Command::status, no_such_unit_reply({"nope"}), false);
     EXPECT_EQ(o.exit_code, 4);
