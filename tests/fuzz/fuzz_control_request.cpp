@@ -28,8 +28,7 @@ namespace {
 }
 
 void check_one_line(std::string_view line) {
-    if (line.empty() || line.back() != '\n' ||
-        std::count(line.begin(), line.end(), '\n') != 1)
+    if (line.empty() || line.back() != '\n' || std::count(line.begin(), line.end(), '\n') != 1)
         fail("reply is not one line", line);
 }
 
