@@ -3,46 +3,12 @@
 #include "supervise/line_buffer.hpp"
 
 #include <algorithm>
+
 #include <cassert>
+#include "base/utf8.hpp"
 
 namespace sv::supervise {
 namespace {
-
-// If s[i..] begins a well-formed UTF-8 character (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF) — possibly cut short by the end of s — its
-// full length; 0 when the bytes present already rule that out.
-std::size_t utf8_prefix_at(std::string_view s, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char b0 = byte(i);
-    if (b0 < 0x80) return 1;
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-        len = 2;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-        len = 3;
-        if (b0 == 0xe0) lo = 0xa0;  // overlong
-        if (b0 == 0xed) hi = 0x9f;  // UTF-16 surrogates
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-        len = 4;
-        if (b0 == 0xf0) lo = 0x90;  // overlong
-        if (b0 == 0xf4) hi = 0x8f;  // above U+10FFFF
-    } else {
-        return 0;
-    }
-    if (i + 1 < s.size() && (byte(i + 1) < lo || byte(i + 1) > hi)) return 0;
-    for (std::size_t k = 2; k < len && i + k < s.size(); ++k)
-        if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-    return len;
-}
-
-// Same rules as activation/notify_message.cpp; kept apart because the modules do
-// not depend on each other this way round.
-// Length of the complete, well-formed UTF-8 character at s[i], or 0.
-std::size_t utf8_sequence_at(std::string_view s, std::size_t i) {
-    const std::size_t len = utf8_prefix_at(s, i);
-    return i + len <= s.size() ? len : 0;
-}
 
 // Where to cut `s` so that the first part has at most `limit` bytes and does not
 // end inside a UTF-8 character that continues past the cut (the bytes after the cut
