@@ -229,7 +229,8 @@ Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<si
 void UnitRunner::log_exit(pid_t pid, const supervise::ExitStatus& status) {
     auto now = std::chrono::system_clock::now().time_since_epoch();
     last_exit_ = LastExit{status, std::chrono::duration<double>(now).count()};
-    if (status.clean())
+    // Dying of the signal we sent to stop it is the expected end, not a warning.
+    if (status.clean() || (state() == supervise::State::stopping && status.signal != 0))
         spdlog::info("{}: pid {} {}", unit_.name, pid, describe_exit(status));
     else
         spdlog::warn("{}: pid {} {}", unit_.name, pid, describe_exit(status));
