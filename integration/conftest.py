@@ -208,3 +208,41 @@ def pid_alive(pid):
 
 def fd_count(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+# ---- unit files for tests ---------------------------------------------------------
+
+def toml_value(v):
+    """A Python value as TOML: bools, numbers, lists, and strings (JSON strings are
+    valid TOML basic strings)."""
+    import json
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return json.dumps(v)
+
+
+def unit_toml(listeners, exec_argv, **service):
+    """A unit file: `listeners` are addresses or dicts of [[listen]] keys; `service`
+    keys are Python values."""
+    text = ""
+    for lst in listeners:
+        if isinstance(lst, str):
+            lst = {"address": lst}
+        text += "[[listen]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in lst.items())
+        text += "\n"
+    text += f"[service]\nexec = {toml_value(list(exec_argv))}\n"
+    text += "".join(f"{k} = {toml_value(v)}\n" for k, v in service.items())
+    return text
+
+
+def single_listener_unit(address, exec_argv, **service):
+    """A unit with one [[listen]]; `service` values are TOML text as written."""
+    argv = "[" + ", ".join('"' + a + '"' for a in exec_argv) + "]"
+    text = f'[[listen]]\naddress = "{address}"\n\n[service]\nexec = {argv}\n'
+    for k, v in service.items():
+        text += f"{k} = {v}\n"
+    return text

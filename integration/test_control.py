@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import SERVICES_DIR, SOCKVISORCTL, fd_count, pid_alive, wait_for
+from conftest import SERVICES_DIR, unit_toml, SOCKVISORCTL, fd_count, pid_alive, wait_for
 
 SERVE = os.path.join(SERVICES_DIR, "ct_serve.py")
 PY = "/usr/bin/python3"
@@ -33,26 +33,7 @@ LISTEN_FIELDS = ["address", "type", "name", "mode", "owner", "group", "fd"]
 
 # ---- unit files ------------------------------------------------------------------
 
-def toml_value(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return str(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(toml_value(x) for x in v) + "]"
-    return json.dumps(v)  # a JSON string is a valid TOML basic string
-
-
-def unit(listeners, exec_argv, **service):
-    text = ""
-    for lst in listeners:
-        if isinstance(lst, str):
-            lst = {"address": lst}
-        text += "[[listen]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in lst.items())
-        text += "\n"
-    text += f"[service]\nexec = {toml_value(list(exec_argv))}\n"
-    text += "".join(f"{k} = {toml_value(v)}\n" for k, v in service.items())
-    return text
+unit = unit_toml  # shared with the other tests (conftest.py)
 
 
 def serve(word="ok", *extra):

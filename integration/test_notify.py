@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import (SERVICES_DIR, SV_REPORT, fd_count, log_started_pids, log_timestamp,
-                      log_transitions, pid_alive, wait_for)
+                      log_transitions, pid_alive, single_listener_unit, wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "rn_serve.py")
 CHILD_NOTIFY = os.path.join(SERVICES_DIR, "rn_notify_child.sh")
@@ -27,15 +27,7 @@ def q(s):
     return '"' + s + '"'
 
 
-def exec_list(*argv):
-    return "[" + ", ".join(q(a) for a in argv) + "]"
-
-
-def unit(address, exec_argv, **service):
-    text = f"[[listen]]\naddress = {q(address)}\n\n[service]\nexec = {exec_list(*exec_argv)}\n"
-    for k, v in service.items():
-        text += f"{k} = {v}\n"
-    return text
+unit = single_listener_unit  # shared with the other tests (conftest.py)
 
 
 def ask(path, timeout=5.0):
