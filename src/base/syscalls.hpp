@@ -10,14 +10,14 @@
 namespace sv {
 
 class SysCalls {
-public:
+  public:
     virtual ~SysCalls() = default;
     virtual int bind(int fd, const sockaddr* addr, socklen_t len);
     virtual int listen(int fd, int backlog);
     virtual int accept4(int fd, sockaddr* addr, socklen_t* len, int flags);
     virtual int kill(pid_t pid, int sig);
-    virtual int pidfd_open(pid_t pid, unsigned flags);
-    virtual pid_t fork();
+    // glibc's clone(fn, stack, flags, arg): the Spawner's only process creation.
+    virtual pid_t clone(int (*fn)(void*), void* stack, int flags, void* arg);
 };
 
 // The process-wide instance (the real one unless a test swapped it).
@@ -25,13 +25,13 @@ SysCalls& os();
 
 // Install `calls` for the lifetime of the guard (tests only).
 class ScopedSysCalls {
-public:
+  public:
     explicit ScopedSysCalls(SysCalls& calls);
     ~ScopedSysCalls();
     ScopedSysCalls(const ScopedSysCalls&) = delete;
     ScopedSysCalls& operator=(const ScopedSysCalls&) = delete;
 
-private:
+  private:
     SysCalls* previous_;
 };
 

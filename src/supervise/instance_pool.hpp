@@ -14,7 +14,7 @@ namespace sv::supervise {
 // After accept4 fails with EMFILE/ENFILE, how long to stop accepting when no instance of this
 // unit exits first. The listener stays readable (level-triggered), so polling it on would spin
 // the loop at 100% CPU; accept-then-close would drop the connection (SPEC §2.2 forbids both).
-// An instance exit frees the daemon's fds for it (pidfd, log pipe) and resumes at once; fds
+// An instance exit frees the daemon's fds for it (log pipe) and resumes at once; fds
 // freed elsewhere (another unit, another process for ENFILE) are noticed by this retry.
 // 250 ms: at most 4 wakeups a second per starved unit, and a backlog that waits at most a
 // quarter of a second longer than needed once fds are available again.

@@ -1,12 +1,24 @@
-// fork + exec of a ChildPlan. Everything that allocates happens before the fork
+// clone + exec of a ChildPlan. Everything that allocates happens before the clone
 // (Prepared); after it the child uses only async-signal-safe calls and raw
-// syscalls, writes only into Prepared's scratch memory, and never returns, so the
-// same child code stays correct under vfork()/clone(CLONE_VM).
+// syscalls, writes only into Prepared's scratch memory and the shared report
+// slot, and never returns.
+//
+// Why clone(CLONE_VM | CLONE_VFORK) and not fork(): fork() copies the daemon's
+// page tables (thousands of pages with 1,000 units) and then pays a copy-on-write
+// fault for every page either side touches before the exec; the child only needs
+// a few syscalls and an execve. Sharing the address space makes the cost of a
+// spawn independent of the daemon's size (the per-connection cost of accept
+// mode, docs/benchmarks.md). CLONE_VFORK suspends sockvisord until the child has
+// exec'd or exited, so the child can report a failed step by writing into shared
+// memory: no error pipe, no blocking read, no extra fds (glibc's posix_spawn
+// works the same way).
 #include "supervise/spawner.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -20,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "base/syscalls.hpp"
 
 namespace sv::supervise {
@@ -30,6 +43,7 @@ using activation::StdioKind;
 
 // The child's failing step, sent to the parent as {step, errno}.
 enum class Step : int {
+    none,  // no failure (yet)
     setsid,
     dup,
     dup2,
@@ -75,6 +89,8 @@ const char* step_name(Step s) {
             return "chdir";
         case Step::execve:
             return "execve";
+        case Step::none:
+            break;
     }
     return "spawn";
 }
@@ -93,7 +109,6 @@ struct Prepared {
     std::vector<int> moved;
     int floor = 3;  // 3 + number of planned fds: the first fd that is not a target
     Fd dev_null;
-    int error_fd = -1;     // write end of the CLOEXEC error pipe
     int max_fd = INT_MAX;  // close loop bound if close_range is missing (ENOSYS)
 
     bool change_ids = false;
@@ -101,11 +116,39 @@ struct Prepared {
     pid_t parent = 0;
 };
 
-[[noreturn]] void child_fail(int fd, Step step, int err) {
-    ChildError e{step, err};
-    // One write of 8 bytes to a pipe is atomic (< PIPE_BUF); nothing to do if the
-    // parent is gone.
-    [[maybe_unused]] ssize_t n = ::write(fd, &e, sizeof e);
+// The child's report and stack: one shared anonymous mapping for the life of the
+// process (spawn() runs on the event-loop thread only). MAP_SHARED so the report
+// also reaches the parent in the sanitizer build, which clones without CLONE_VM.
+struct Arena {
+    ChildError* report = nullptr;
+    char* stack_top = nullptr;
+};
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kStackSize = 64 * 1024;  // run_child needs a few KiB
+
+Result<Arena> arena() {
+    static Arena a;
+    if (a.report != nullptr) return a;
+    // [guard page][stack ... top][report page]: an overflow hits the guard.
+    const std::size_t size = kPage + kStackSize + kPage;
+    void* base = ::mmap(nullptr, size, PROT_NONE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return sys_error("mmap", "the spawn stack", errno);
+    char* bytes = static_cast<char*>(base);
+    if (::mprotect(bytes + kPage, kStackSize + kPage, PROT_READ | PROT_WRITE) < 0) {
+        int err = errno;
+        ::munmap(base, size);
+        return sys_error("mprotect", "the spawn stack", err);
+    }
+    a.stack_top = bytes + kPage + kStackSize;
+    a.report = reinterpret_cast<ChildError*>(a.stack_top);
+    return a;
+}
+
+// Set by spawn() before each clone; the child writes its failed step here.
+ChildError* g_report = nullptr;
+
+[[noreturn]] void child_fail(Step step, int err) {
+    *g_report = ChildError{step, err};
     _exit(step == Step::execve && err == ENOENT ? 127 : 126);
 }
 
@@ -138,7 +181,6 @@ void write_pid(char* slot, pid_t pid) {
 // would be the parent's threads.
 [[noreturn]] void run_child(Prepared& p) {
     const ChildPlan& plan = *p.plan;
-    int err_fd = p.error_fd;
 
     // Dispositions first, mask last: the parent blocked every signal around fork,
     // so nothing is delivered to an inherited handler before it is reset. execve
@@ -154,44 +196,36 @@ void write_pid(char* slot, pid_t pid) {
 
     // A new session and process group: stop_signal and SIGKILL go to the group,
     // and the service is detached from sockvisord's controlling terminal.
-    if (::setsid() < 0) child_fail(err_fd, Step::setsid, errno);
+    if (::setsid() < 0) child_fail(Step::setsid, errno);
 
     // fd plan. Any source below `floor` could be overwritten by a dup2 onto a
     // target (e.g. sources 4,3 -> targets 3,4), so first move it above every
-    // target; then dup2 down. The error pipe moves up too, to survive both.
-    if (err_fd < p.floor) {
-        int up = ::fcntl(err_fd, F_DUPFD_CLOEXEC, p.floor);
-        if (up < 0) child_fail(err_fd, Step::dup, errno);
-        err_fd = up;
-    }
+    // target; then dup2 down.
     for (std::size_t i = 0; i < p.source.size(); ++i) {
         p.moved[i] = p.source[i];
         if (p.source[i] < p.floor) {
             p.moved[i] = ::fcntl(p.source[i], F_DUPFD_CLOEXEC, p.floor);
-            if (p.moved[i] < 0) child_fail(err_fd, Step::dup, errno);
+            if (p.moved[i] < 0) child_fail(Step::dup, errno);
         }
     }
     for (std::size_t i = 0; i < p.source.size(); ++i) {
         if (p.moved[i] != p.target[i] && ::dup2(p.moved[i], p.target[i]) < 0)
-            child_fail(err_fd, Step::dup2, errno);
+            child_fail(Step::dup2, errno);
         // dup2() clears FD_CLOEXEC on the new fd, but dup2(fd, fd) is a no-op that
         // keeps it, and every sockvisord fd is CLOEXEC: clear it explicitly on
         // exactly the targets.
-        if (::fcntl(p.target[i], F_SETFD, 0) < 0) child_fail(err_fd, Step::clear_cloexec, errno);
+        if (::fcntl(p.target[i], F_SETFD, 0) < 0) child_fail(Step::clear_cloexec, errno);
     }
-    // Everything above the targets goes (the moved copies, and any fd that leaked
-    // without CLOEXEC), except the error pipe, which closes itself at execve.
-    if (close_from(p, static_cast<unsigned>(p.floor), static_cast<unsigned>(err_fd) - 1) < 0 ||
-        close_from(p, static_cast<unsigned>(err_fd) + 1, ~0U) < 0)
-        child_fail(err_fd, Step::close_range, errno);
+    // Everything above the targets goes: the moved copies, and any fd that leaked
+    // without CLOEXEC.
+    if (close_from(p, static_cast<unsigned>(p.floor), ~0U) < 0)
+        child_fail(Step::close_range, errno);
 
     if (p.change_ids) {
         if (plan.groups && ::syscall(SYS_setgroups, plan.groups->size(), plan.groups->data()) < 0)
-            child_fail(err_fd, Step::setgroups, errno);
-        if (plan.gid && ::syscall(SYS_setgid, *plan.gid) < 0)
-            child_fail(err_fd, Step::setgid, errno);
-        if (plan.uid && ::syscall(SYS_setuid, *plan.uid) < 0)
-            child_fail(err_fd, Step::setuid, errno);
+            child_fail(Step::setgroups, errno);
+        if (plan.gid && ::syscall(SYS_setgid, *plan.gid) < 0) child_fail(Step::setgid, errno);
+        if (plan.uid && ::syscall(SYS_setuid, *plan.uid) < 0) child_fail(Step::setuid, errno);
     }
 
     // After the credential change: the kernel clears the parent-death signal
@@ -199,11 +233,11 @@ void write_pid(char* slot, pid_t pid) {
     // between fork and here, the signal will never come: getppid() no longer
     // names it (we were reparented), so give up rather than run unsupervised.
     if (::prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(plan.parent_death_signal)) < 0)
-        child_fail(err_fd, Step::pdeathsig, errno);
-    if (::getppid() != p.parent) child_fail(err_fd, Step::parent_died, ESRCH);
+        child_fail(Step::pdeathsig, errno);
+    if (::getppid() != p.parent) child_fail(Step::parent_died, ESRCH);
 
     // chdir as the service user, so directory permissions are checked for it.
-    if (::chdir(plan.working_directory.c_str()) < 0) child_fail(err_fd, Step::chdir, errno);
+    if (::chdir(plan.working_directory.c_str()) < 0) child_fail(Step::chdir, errno);
     ::umask(plan.umask);
 
     if (p.pid_slot != nullptr) write_pid(p.pid_slot, ::getpid());
@@ -212,8 +246,23 @@ void write_pid(char* slot, pid_t pid) {
     sigemptyset(&empty);
     ::sigprocmask(SIG_SETMASK, &empty, nullptr);
     ::execve(p.path, p.argv.data(), p.envp.data());
-    child_fail(err_fd, Step::execve, errno);
+    child_fail(Step::execve, errno);
 }
+
+int child_entry(void* arg) {
+    run_child(*static_cast<Prepared*>(arg));
+}
+
+// The sanitizer build clones without CLONE_VM: ASan's shadow memory and thread
+// bookkeeping assume one stack per thread, and an instrumented child running on
+// a second stack in the parent's address space confuses them. Without CLONE_VM
+// the child has a copy-on-write view, as after fork(), and the report still
+// arrives through the MAP_SHARED arena.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kCloneFlags = CLONE_VFORK;
+#else
+constexpr int kCloneFlags = CLONE_VM | CLONE_VFORK;
+#endif
 
 Result<Ok> prepare(const ChildPlan& plan, Prepared& p) {
     p.plan = &plan;
@@ -258,10 +307,15 @@ Result<Ok> prepare(const ChildPlan& plan, Prepared& p) {
     p.moved.assign(p.source.size(), -1);
     p.floor = 3 + static_cast<int>(plan.fds.size());
 
-    rlimit rl{};
-    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        rl.rlim_cur < static_cast<rlim_t>(INT_MAX))
-        p.max_fd = static_cast<int>(rl.rlim_cur);
+    // Only for the close loop on kernels without close_range (< 5.9).
+    static const int max_fd = [] {
+        rlimit rl{};
+        if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur < static_cast<rlim_t>(INT_MAX))
+            return static_cast<int>(rl.rlim_cur);
+        return INT_MAX;
+    }();
+    p.max_fd = max_fd;
 
     // Unprivileged, setgroups() is EPERM even for one's own groups: a unit whose
     // user/group is sockvisord's own needs no change, so skip it (as systemd does).
@@ -302,6 +356,7 @@ SysError child_error(const ChildPlan& plan, const ChildError& e) {
         case Step::pdeathsig:
         case Step::parent_died:
         case Step::execve:
+        case Step::none:
             break;
     }
     SysError err = sys_error(step_name(e.step), std::move(object), e.err);
@@ -314,54 +369,31 @@ SysError child_error(const ChildPlan& plan, const ChildError& e) {
 Result<Spawned> spawn(const ChildPlan& plan) {
     Prepared p;
     if (auto r = prepare(plan, p); !r) return r.error();
+    auto shared = arena();
+    if (!shared) return shared.error();
+    g_report = shared->report;
+    *g_report = ChildError{Step::none, 0};
 
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) < 0) return sys_error("pipe2", plan.path, errno);
-    Fd read_end(pipe_fds[0]);
-    Fd write_end(pipe_fds[1]);
-    p.error_fd = write_end.get();
-
-    // Block every signal across the fork so the child cannot run one of the
+    // Block every signal across the clone so the child cannot run one of the
     // parent's handlers before resetting dispositions (glibc's posix_spawn does
     // the same); the child empties its mask just before execve.
     sigset_t all, old;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid = os().fork();
-    if (pid == 0) run_child(p);
-    int fork_errno = errno;
+    // Returns when the child has exec'd or exited (CLONE_VFORK).
+    pid_t pid = os().clone(child_entry, shared->stack_top, kCloneFlags | SIGCHLD, &p);
+    int clone_errno = errno;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (pid < 0) return sys_error("fork", plan.path, fork_errno);
+    if (pid < 0) return sys_error("clone", plan.path, clone_errno);
 
-    write_end.reset();  // else read() below never sees EOF
-    ChildError e{};
-    std::size_t got = 0;
-    while (got < sizeof e) {
-        ssize_t n = ::read(read_end.get(), reinterpret_cast<char*>(&e) + got, sizeof e - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    if (got == sizeof e) {
+    const ChildError report = *g_report;
+    if (report.step != Step::none) {
         reap(pid);
-        return child_error(plan, e);
+        return child_error(plan, report);
     }
-    if (got != 0) {  // cannot happen: the child's one write is atomic
-        reap(pid);
-        return plain_error("spawn", plan.path, "truncated report from the child");
-    }
-    // got == 0: EOF, the pipe closed at execve. (A child killed before exec also
-    // gives EOF; the event loop then sees it exit, as for any early death.)
-
-    Fd pidfd(os().pidfd_open(pid, 0));
-    if (!pidfd) {
-        int err = errno;
-        // Without a pidfd the loop cannot watch it: do not leave it unsupervised.
-        ::kill(pid, SIGKILL);
-        reap(pid);
-        return sys_error("pidfd_open", plan.path, err);
-    }
-    return Spawned{pid, std::move(pidfd)};
+    // No report: the execve succeeded. (A child killed before exec also leaves
+    // none; the event loop then sees it exit, as for any early death.)
+    return Spawned{pid};
 }
 
 }  // namespace sv::supervise

@@ -1,23 +1,23 @@
-// The Spawner: the only place in sockvisor that forks. It applies a ChildPlan in
-// the child with async-signal-safe calls only and reports exec failure through a
-// close-on-exec pipe. It never builds argv/envp (that is ChildPlan) and never logs.
+// The Spawner: the only place in sockvisor that creates processes. It applies a
+// ChildPlan in a clone(CLONE_VM | CLONE_VFORK) child with async-signal-safe calls
+// only, and learns of a failed step through shared memory. It never builds
+// argv/envp (that is ChildPlan) and never logs. Not thread-safe: one shared child
+// stack, used from the event-loop thread only.
 #pragma once
 
 #include <sys/types.h>
 
 #include "activation/child_plan.hpp"
-#include "base/fd.hpp"
 #include "base/result.hpp"
 
 namespace sv::supervise {
 
 struct Spawned {
-    pid_t pid = -1;
-    Fd pidfd;  // pidfd_open(pid): readable (EPOLLIN) when the child exits
+    pid_t pid = -1;  // the caller learns of its exit through SIGCHLD (daemon/reaper)
 };
 
-// Forks, applies `plan` in the child and execs plan.path. Returns once the child
-// has exec'd (the close-on-exec pipe reached EOF). If any step in the child fails
+// Clones, applies `plan` in the child and execs plan.path. Returns once the child
+// has exec'd (sockvisord is suspended until then). If any step in the child fails
 // (chdir, setuid, execve, ...), the child is reaped here and the error names the
 // step and the program: "cannot execve '/usr/bin/x': No such file or directory".
 // The child exits 127 when execve said ENOENT, 126 for any other failure (tini).
