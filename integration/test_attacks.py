@@ -763,12 +763,6 @@ def test_control_socket_under_attack_still_answers_status_fast(daemon):
              what=f"sockvisord's fd count back to {baseline} (it is {fd_count(dpid)})")
 
 
-EVICT_XFAIL = ("control_server.cpp evict_least_recently_active() picks the least recently "
-               "active client whatever its uid: 64 idle connections of a control-group "
-               "member evict root's connection before its request arrives (issue 6 report)")
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=EVICT_XFAIL)
 def test_control_group_member_cannot_evict_roots_client(daemon):
     """Deterministic form of what a churning flood does to a sockvisorctl that was
     slow (a loaded machine) between connect() and write(): root connects, then a

@@ -495,6 +495,53 @@ TEST_F(ControlServerTest, OutsidersCannotConnect) {
     EXPECT_TRUE(seen.empty());
 }
 
+// At the client limit a flooding uid closes its own connections, not another
+// uid's: a control-group member cannot push root's sockvisorctl off the socket.
+TEST_F(ControlServerTest, AFloodingUidEvictsOnlyItsOwnConnections) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to become nobody";
+    ControlLimits limits;
+    limits.max_clients = 4;
+    auto server = open(limits, kNogroup);
+    TestClient mine(path);  // root's, idle: the least recently active of all
+    pump_for(20ms);
+    int ready[2], hold[2];
+    ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+    ASSERT_EQ(::pipe2(hold, O_CLOEXEC), 0);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        ::alarm(10);
+        ::close(hold[1]);  // else the read below never sees EOF
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(kNogroup, kNogroup, kNogroup) != 0 ||
+            ::setresuid(kNobody, kNobody, kNobody) != 0)
+            ::_exit(10);
+        for (int i = 0; i < 8; ++i) {
+            int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);  // kept open until exit
+            sockaddr_un sa = address_of(path);
+            if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) ::_exit(11);
+        }
+        if (::write(ready[1], "k", 1) != 1) ::_exit(12);
+        char c;
+        [[maybe_unused]] ssize_t n = ::read(hold[0], &c, 1);  // until the parent closes it
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(hold[0]);
+    Fd ready_end(ready[0]), hold_end(hold[1]);
+    char c;
+    ASSERT_EQ(::read(ready_end.get(), &c, 1), 1);
+    pump_for(100ms);  // accept all eight: four of them must be evicted
+    EXPECT_LE(server->client_count(), 4u);
+    EXPECT_FALSE(mine.closed());
+    mine.send("status\n");
+    EXPECT_TRUE(pump_until([&] { return mine.has_line(); }));
+    EXPECT_EQ(mine.received, "reply:status\n");
+    hold_end.reset();
+    int status = 0;
+    ASSERT_TRUE(pump_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }));
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 // accept4 fails with EMFILE: the server pauses instead of spinning on a readable
 // listener, then accepts after the retry delay.
 class FailingAccept : public SysCalls {
