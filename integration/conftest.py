@@ -22,6 +22,28 @@ BUILD_DIR = os.environ.get("SOCKVISOR_BUILD_DIR", os.path.join(SOURCE_DIR, "buil
 REPORT = os.path.join(BUILD_DIR, "integration", "sv-report")
 READY_TIMEOUT = 15.0
 
+# Sanitized build (the ASan + UBSan ctest entries set SOCKVISOR_SANITIZED=1): any
+# sanitizer report fails the test, even when the process that printed it exited 0
+# or its output was never looked at. ASan/LSan reports of every process that
+# inherits the test's environment go to a per-test directory (log_path, set by
+# `sanitizer_reports_fail_the_test`); UBSan ignores log_path here (g++ links its
+# own libubsan), so its reports are found on stderr: the daemon's log (which also
+# holds its services' output: they get a minimal environment, so their reports go
+# to stderr too) and the output of ctl() and run_check().
+SANITIZED = os.environ.get("SOCKVISOR_SANITIZED") == "1"
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+SANITIZED_STOP_TIMEOUT = 10.0
+
+
+def sanitizer_reports(text):
+    """The lines of `text` that start a sanitizer report."""
+    return [line for line in text.splitlines() if any(m in line for m in SANITIZER_MARKERS)]
+
+
+def check_no_sanitizer_report(text, what):
+    if SANITIZED and sanitizer_reports(text):
+        raise AssertionError(f"sanitizer report in {what}:\n{text}")
+
 
 def wait_for(predicate, timeout=10.0, interval=0.01, what="condition"):
     """Poll `predicate` until it returns a truthy value; fail after `timeout`."""
@@ -114,6 +136,14 @@ class Daemon:
         return self.proc.wait(timeout=timeout)
 
     def cleanup(self):
+        if self.proc.poll() is None and SANITIZED:
+            # SIGTERM first so LeakSanitizer checks the daemon's exit (SIGKILL skips it).
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGCONT)
+            try:
+                self.proc.wait(timeout=SANITIZED_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -122,7 +152,9 @@ class Daemon:
 
     def ctl(self, *args, check=False):
         cmd = [SOCKVISORCTL, "--control", self.path("control.sock"), *args]
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=check)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=check)
+        check_no_sanitizer_report(r.stderr, "sockvisorctl's stderr")
+        return r
 
 
 @pytest.fixture
@@ -145,10 +177,39 @@ def daemon(workdir, request):
 
     yield start
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    reported = []
     for d in started:
         d.cleanup()
-        if failed:
+        if SANITIZED and sanitizer_reports(d.log()):
+            reported.append(d)
+        if failed or d in reported:
             print(f"---- sockvisord log ({d.log_path}) ----\n{d.log()}")
+    if reported:
+        pytest.fail("sanitizer report in the log of "
+                    + ", ".join(d.log_path for d in reported), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def sanitizer_reports_fail_the_test(monkeypatch):
+    """Under SOCKVISOR_SANITIZED=1: ASan/LSan reports go to a fresh directory
+    (log_path) and any there fails the test at teardown (after the daemons stopped)."""
+    if not SANITIZED:
+        yield
+        return
+    reports = tempfile.mkdtemp(prefix="sv-san-", dir="/tmp")
+    os.chmod(reports, 0o1777)  # sockvisorctl and services also run as other users
+    monkeypatch.setenv("ASAN_OPTIONS",
+                       os.environ.get("ASAN_OPTIONS", "") + f":log_path={reports}/asan")
+    yield
+    found = ""
+    for name in sorted(os.listdir(reports)):
+        with open(os.path.join(reports, name), "rb") as f:
+            text = f.read().decode(errors="replace")
+        if sanitizer_reports(text):
+            found += f"---- {name} ----\n{text}\n"
+    shutil.rmtree(reports, ignore_errors=True)
+    if found:
+        pytest.fail("sanitizer report(s):\n" + found, pytrace=False)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
@@ -159,8 +220,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def run_check(units_dir, *extra):
-    return subprocess.run([SOCKVISORD, "--check", "--units", units_dir, *extra],
-                          capture_output=True, text=True, timeout=30)
+    r = subprocess.run([SOCKVISORD, "--check", "--units", units_dir, *extra],
+                       capture_output=True, text=True, timeout=30)
+    check_no_sanitizer_report(r.stderr, "sockvisord --check's stderr")
+    return r
 
 
 # ---- log readers for the restart / notify / adoption tests -----------------
