@@ -111,6 +111,8 @@ Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec) {
     // Verify that the name in *our* directory is the inode the socket is bound to. The
     // kernel resolved the absolute path itself; if a parent was swapped between our walk
     // and bind(), the socket landed elsewhere and we must not touch what is here.
+    // bound_path_inode() costs O(1) as root (SIOCUNIXFILE); its sock_diag fallback
+    // walks every Unix socket of the netns, O(n²) over n binds (docs/binding.md).
     Fd entry(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     struct stat st {};
     if (!entry || ::fstat(entry.get(), &st) < 0 || !S_ISSOCK(st.st_mode))
