@@ -313,9 +313,6 @@ def test_pid1_shutdown_with_a_stopped_and_a_sigterm_ignoring_service(pid1, workd
     assert namespace_processes(ns) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="no SIGCONT after the stop signal "
-                   "(src/daemon/service_runner.cpp:84): a stopped service cannot run its "
-                   "SIGTERM handler and is SIGKILLed at stop_timeout; systemd sends SIGCONT")
 def test_a_stopped_service_gets_to_handle_its_stop_signal(daemon, workdir):
     """systemd.kill(5), KillSignal=: right after the signal systemd always sends SIGCONT so
     that suspended processes can be terminated cleanly. A user of systemd expects a

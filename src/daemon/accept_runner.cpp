@@ -82,7 +82,7 @@ void AcceptRunner::apply(const supervise::Action& action) {
         case ActionKind::spawn:  // the pool never asks: each accept spawns
             break;
         case ActionKind::signal_group:
-            for (pid_t pid : instances_) os().kill(-pid, action.signal);
+            for (pid_t pid : instances_) send_stop_signal(pid, action.signal);
             break;
         case ActionKind::kill_group:
             for (pid_t pid : instances_) os().kill(-pid, SIGKILL);
@@ -110,15 +110,20 @@ void AcceptRunner::apply(const supervise::Action& action) {
 void AcceptRunner::accept_from(size_t index) {
     int listen_fd = listeners_[index].fd.get();
     for (int n = 0; n < kAcceptBatch && armed_ && supervise::accepting(unit_.service, pool_); ++n) {
+        // Everything the instance needs besides the connection comes first: out of
+        // fds, the client stays queued in the backlog instead of being accepted
+        // and dropped.
+        if (Status st = prepare_output(true); !st) {
+            pause_for_fds(st.error().message());
+            return;
+        }
         sockaddr_storage peer{};
         socklen_t len = sizeof peer;
         int fd = os().accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                spdlog::warn("{}: cannot accept: {}; pausing until fds are freed", unit_.name,
-                             strerror(errno));
-                feed(PoolEventKind::fds_exhausted);
+                pause_for_fds(std::string("cannot accept: ") + strerror(errno));
             } else if (errno != EAGAIN) {
                 spdlog::error("{}: accept4: {}", unit_.name, strerror(errno));
             }
@@ -126,6 +131,13 @@ void AcceptRunner::accept_from(size_t index) {
         }
         spawn_instance(Fd(fd), peer.ss_family);
     }
+}
+
+void AcceptRunner::pause_for_fds(const std::string& why) {
+    // One line per episode is enough; the pool retries every few hundred ms.
+    if (fds_log_limit_.allow())
+        spdlog::warn("{}: {}; pausing until fds are freed", unit_.name, why);
+    feed(PoolEventKind::fds_exhausted);
 }
 
 void AcceptRunner::spawn_instance(Fd connection, int family) {
@@ -176,6 +188,9 @@ void AcceptRunner::on_exit(pid_t pid, const supervise::ExitStatus& status) {
     else
         log_exit(pid, status);
     kill_leftovers(pid);
+    // The pipe prepared for the next instance is kept while instances come and
+    // go, and given back when the unit goes idle: an idle unit holds no extra fd.
+    if (instances_.empty()) drop_prepared_output();
     feed(PoolEventKind::instance_exited);
 }
 

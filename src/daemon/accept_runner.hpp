@@ -3,8 +3,10 @@
 // stops accepting (never accept-then-close) at max_connections or when out of fds.
 #pragma once
 
+#include <string>
 #include <unordered_set>
 
+#include "daemon/rate_limit.hpp"
 #include "daemon/unit_runner.hpp"
 #include "supervise/instance_pool.hpp"
 
@@ -30,10 +32,14 @@ class AcceptRunner final : public UnitRunner {
     void apply(const supervise::Action& action);
     void accept_from(size_t listener);
     void spawn_instance(Fd connection, int family);
+    // Out of fds (accept4 or the instance's output pipe): warn (rate-limited) and
+    // let the pool pause accepting until an instance exits or the retry timer.
+    void pause_for_fds(const std::string& why);
 
     supervise::Pool pool_;
     std::unordered_set<pid_t> instances_;  // each is its own session and process group
     EventLoop::TimerId timer_ = 0;
+    RateLimit fds_log_limit_{3, std::chrono::seconds(60)};
 };
 
 }  // namespace sv::daemon

@@ -120,7 +120,12 @@ ControlServer::ControlServer(EventLoop& loop, std::string path, Fd listener, dev
       handler_(std::move(handler)),
       limits_(limits) {}
 
+void ControlServer::reserve_spare_fd() {
+    if (!spare_fd_) spare_fd_ = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
 Status ControlServer::start() {
+    reserve_spare_fd();
     Status s = loop_.watch(listener_.get(), EPOLLIN, [this](uint32_t ev) { on_listener(ev); });
     accepting_ = s.ok();
     return s;
@@ -153,6 +158,14 @@ void ControlServer::on_listener(uint32_t) {
                     continue;
                 case EMFILE:
                 case ENFILE:
+                    // Out of fds: give up the spare so this client (sockvisorctl
+                    // status, usually) is still answered; pause only when it is
+                    // already in use.
+                    if (spare_fd_) {
+                        spare_fd_.reset();
+                        continue;
+                    }
+                    [[fallthrough]];
                 case ENOBUFS:
                 case ENOMEM:
                     if (log_limit_.allow())
@@ -376,6 +389,7 @@ void ControlServer::close_client(ClientId id) {
     if (c.idle_timer) loop_.cancel(c.idle_timer);
     if (c.events) loop_.unwatch(c.fd.get());
     clients_.erase(it);  // closes the fd
+    reserve_spare_fd();  // the slot just freed, before anything else can take it
     resume_accepting();  // a freed fd may be what accept4 was missing
 }
 

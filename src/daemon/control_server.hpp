@@ -95,10 +95,15 @@ class ControlServer {
     bool set_events(ClientId id, Client& c, uint32_t events);  // false if closed
     void touch(ClientId id, Client& c);
     void close_client(ClientId id);
+    void reserve_spare_fd();
 
     EventLoop& loop_;
     std::string path_;
     Fd listener_;
+    // An fd held in reserve (/dev/null) and given up when accept4 fails with
+    // EMFILE/ENFILE, so that an operator's status request is answered even when
+    // the services have taken every other fd; taken back when a client closes.
+    Fd spare_fd_;
     dev_t dev_;
     ino_t ino_;
     Handler handler_;

@@ -21,6 +21,7 @@
 #include "daemon/options.hpp"
 #include "daemon/runtime_dir.hpp"
 #include "daemon/supervisor.hpp"
+#include "supervise/spawner.hpp"
 #include "unit/loader.hpp"
 
 using namespace sv;
@@ -110,8 +111,12 @@ int main(int argc, char** argv) {
     auto dir = prepare_runtime_dir(runtime_dir);
     auto signals = SignalSource::open();
     auto loop = EventLoop::create();
-    for (const SysError* e : {dir ? nullptr : &dir.error(), signals ? nullptr : &signals.error(),
-                              loop ? nullptr : &loop.error()}) {
+    // Opened once now, so that no spawn ever needs a fresh fd for a "null" stdio
+    // (at the fd limit that would fail after a connection was accepted).
+    auto dev_null = supervise::dev_null_fd();
+    for (const SysError* e :
+         {dir ? nullptr : &dir.error(), signals ? nullptr : &signals.error(),
+          loop ? nullptr : &loop.error(), dev_null ? nullptr : &dev_null.error()}) {
         if (!e) continue;
         spdlog::error("{}", e->message());
         return kExitStartupFailed;

@@ -81,7 +81,7 @@ void ServiceRunner::apply(const supervise::Action& action) {
             do_spawn();
             break;
         case ActionKind::signal_group:
-            if (session_ > 0) os().kill(-session_, action.signal);
+            send_stop_signal(session_, action.signal);
             break;
         case ActionKind::kill_group:
             if (session_ > 0) {

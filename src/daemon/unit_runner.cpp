@@ -77,6 +77,22 @@ void UnitRunner::on_notify(pid_t sender, const activation::NotifyMessage&, std::
     spdlog::debug("{}: notify message from pid {} ignored (no use for it)", unit_.name, sender);
 }
 
+Status UnitRunner::prepare_output(bool for_connection) {
+    // Relays whose process is gone and whose pipe reached EOF are done.
+    std::erase_if(relays_, [](const auto& r) { return r->finished(); });
+    // In accept mode stdout is the connection: only stderr can be "log".
+    const bool want_out = unit_.service.stdout_mode == unit::Output::log && !for_connection;
+    const bool want_err = unit_.service.stderr_mode == unit::Output::log;
+    if (auto null_fd = supervise::dev_null_fd(); !null_fd) return null_fd.error();
+    for (auto [want, next] : {std::pair{want_out, &next_stdout_}, {want_err, &next_stderr_}}) {
+        if (!want || *next) continue;
+        auto relay = OutputRelay::open(ctx_.loop, unit_.name);
+        if (!relay) return relay.error();
+        *next = std::move(relay.value());
+    }
+    return ok_status();
+}
+
 Result<supervise::Spawned> UnitRunner::spawn_process(
     const std::optional<activation::Connection>& connection,
     const std::vector<activation::StoredFd>& stored) {
@@ -88,29 +104,18 @@ Result<supervise::Spawned> UnitRunner::spawn_process(
     in.fd_store = stored;
     in.notify_socket = ctx_.notify_path;
     in.connection = connection;
-    // Relays whose process is gone and whose pipe reached EOF are done.
-    std::erase_if(relays_, [](const auto& r) { return r->finished(); });
-    OutputRelay* out = nullptr;
-    OutputRelay* err = nullptr;
-    // In accept mode stdout is the connection: only stderr can be "log".
-    if (unit_.service.stdout_mode == unit::Output::log && !connection) {
-        if (auto r = OutputRelay::open(ctx_.loop, unit_.name)) {
-            out = r->get();
-            relays_.push_back(std::move(r.value()));
-            in.log_stdout = out->writer();
-        }
-    }
-    if (unit_.service.stderr_mode == unit::Output::log) {
-        if (auto r = OutputRelay::open(ctx_.loop, unit_.name)) {
-            err = r->get();
-            relays_.push_back(std::move(r.value()));
-            in.log_stderr = err->writer();
-        }
-    }
+    if (Status st = prepare_output(connection.has_value()); !st) return st.error();
+    OutputRelay* out = next_stdout_.get();
+    OutputRelay* err = next_stderr_.get();
+    if (out) in.log_stdout = out->writer();
+    if (err) in.log_stderr = err->writer();
     auto spawned = supervise::spawn(activation::build_child_plan(unit_, in));
     // The child has its copies now (or failed): ours must go so EOF can come.
-    if (out) out->close_writer();
-    if (err) err->close_writer();
+    for (auto* next : {&next_stdout_, &next_stderr_}) {
+        if (!*next) continue;
+        (*next)->close_writer();
+        relays_.push_back(std::move(*next));
+    }
     // Per-connection instances are logged at debug: one line per connection would
     // make the log the bottleneck of an inetd-style service.
     if (spawned)
@@ -234,6 +239,12 @@ void UnitRunner::log_exit(pid_t pid, const supervise::ExitStatus& status) {
         spdlog::info("{}: pid {} {}", unit_.name, pid, describe_exit(status));
     else
         spdlog::warn("{}: pid {} {}", unit_.name, pid, describe_exit(status));
+}
+
+void UnitRunner::send_stop_signal(pid_t pgid, int sig) {
+    if (pgid <= 0) return;
+    os().kill(-pgid, sig);
+    if (sig != SIGKILL && sig != SIGCONT) os().kill(-pgid, SIGCONT);
 }
 
 void UnitRunner::kill_leftovers(pid_t pgid) {

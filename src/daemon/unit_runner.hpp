@@ -97,6 +97,16 @@ class UnitRunner {
   protected:
     UnitRunner(RunnerContext& ctx, unit::Unit unit);
 
+    // Open the output pipes the next process needs (stdout/stderr = "log"), unless
+    // already open. Accept mode calls it before accept4, so that running out of
+    // fds pauses accepting instead of taking a connection it cannot serve; a
+    // failure here is never papered over by letting the process inherit
+    // sockvisord's own stderr.
+    Status prepare_output(bool for_connection);
+    void drop_prepared_output() {
+        next_stdout_.reset();
+        next_stderr_.reset();
+    }
     // Spawn one process with the unit's plan. `connection` set for accept mode;
     // `stored` the fd store. Logs "NAME: started pid N" on success.
     Result<supervise::Spawned> spawn_process(
@@ -113,6 +123,10 @@ class UnitRunner {
     void note_transition(supervise::State from, supervise::State to, std::string_view why,
                          bool quiet = false);
     std::string state_name(supervise::State s) const;
+    // Send the stop signal to a process group, then SIGCONT (as systemd does): a
+    // stopped (SIGSTOP, ^Z) process would otherwise only run its handler after
+    // the stop timeout's SIGKILL made it moot.
+    void send_stop_signal(pid_t pgid, int sig);
     // Kill what is left of a process group after its leader exited (see docs/lifecycle.md).
     void kill_leftovers(pid_t pgid);
 
@@ -124,7 +138,8 @@ class UnitRunner {
     std::function<void(size_t)> on_ready_;  // what arm() was last given (re-armed on reload)
     bool rearm_after_redefine_ = false;     // close_listeners() disarmed an armed unit
     double state_since_ = wall_clock_now();
-    std::vector<std::unique_ptr<OutputRelay>> relays_;  // live processes' output pipes
+    std::vector<std::unique_ptr<OutputRelay>> relays_;        // live processes' output pipes
+    std::unique_ptr<OutputRelay> next_stdout_, next_stderr_;  // prepare_output()
     std::optional<LastExit> last_exit_;
 };
 

@@ -107,8 +107,7 @@ struct Prepared {
     std::vector<int> source;
     std::vector<int> target;
     std::vector<int> moved;
-    int floor = 3;  // 3 + number of planned fds: the first fd that is not a target
-    Fd dev_null;
+    int floor = 3;         // 3 + number of planned fds: the first fd that is not a target
     int max_fd = INT_MAX;  // close loop bound if close_range is missing (ENOSYS)
 
     bool change_ids = false;
@@ -280,9 +279,11 @@ Result<Ok> prepare(const ChildPlan& plan, Prepared& p) {
 
     bool need_null = false;
     for (const auto& s : plan.stdio) need_null |= s.kind == StdioKind::null;
+    int null_fd = -1;
     if (need_null) {
-        p.dev_null = Fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-        if (!p.dev_null) return sys_error("open", "/dev/null", errno);
+        auto fd = dev_null_fd();
+        if (!fd) return fd.error();
+        null_fd = *fd;
     }
     for (int i = 0; i < 3; ++i) {
         const auto& s = plan.stdio[static_cast<std::size_t>(i)];
@@ -290,7 +291,7 @@ Result<Ok> prepare(const ChildPlan& plan, Prepared& p) {
             case StdioKind::inherit:
                 continue;
             case StdioKind::null:
-                p.source.push_back(p.dev_null.get());
+                p.source.push_back(null_fd);
                 break;
             case StdioKind::fd:
                 assert(s.fd >= 0);
@@ -365,6 +366,13 @@ SysError child_error(const ChildPlan& plan, const ChildError& e) {
 }
 
 }  // namespace
+
+Result<int> dev_null_fd() {
+    static Fd null_fd;
+    if (!null_fd) null_fd = Fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!null_fd) return sys_error("open", "/dev/null", errno);
+    return null_fd.get();
+}
 
 Result<Spawned> spawn(const ChildPlan& plan) {
     Prepared p;

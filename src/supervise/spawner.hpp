@@ -24,4 +24,9 @@ struct Spawned {
 // Blocks until the exec: a plan whose working directory hangs (dead NFS) blocks.
 Result<Spawned> spawn(const activation::ChildPlan& plan);
 
+// The /dev/null fd that every plan with a "null" stdio gets, opened at the first
+// call and kept for the life of the process: a spawn never needs a fresh fd for
+// it, so running out of fds cannot fail a spawn after a connection was accepted.
+Result<int> dev_null_fd();
+
 }  // namespace sv::supervise

@@ -542,8 +542,7 @@ TEST_F(ControlServerTest, AFloodingUidEvictsOnlyItsOwnConnections) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-// accept4 fails with EMFILE: the server pauses instead of spinning on a readable
-// listener, then accepts after the retry delay.
+// accept4 fails with EMFILE `failures_left` times, then works.
 class FailingAccept : public SysCalls {
   public:
     int failures_left = 1;
@@ -559,19 +558,42 @@ class FailingAccept : public SysCalls {
     }
 };
 
+// The first EMFILE gives up the spare fd and accepts at once; the spare is taken
+// back when the client closes, ready for the next shortage.
+TEST_F(ControlServerTest, OutOfFdsTheSpareFdLetsAClientIn) {
+    ControlLimits limits;
+    limits.accept_retry = 60s;  // a pause would outlast pump_until: the test would fail
+    auto server = open(limits);
+    for (int round = 0; round < 2; ++round) {
+        FailingAccept failing;  // one EMFILE
+        ScopedSysCalls guard(failing);
+        auto c = std::make_unique<TestClient>(path);
+        c->send("status\n");
+        ASSERT_TRUE(pump_until([&] { return c->has_line(); })) << "round " << round;
+        // The EMFILE, the accept in the spare's slot, then (at most) its EAGAIN.
+        EXPECT_GE(failing.calls, 2);
+        EXPECT_LE(failing.calls, 3);
+        c.reset();
+        ASSERT_TRUE(pump_until([&] { return server->client_count() == 0; }));
+    }
+}
+
+// EMFILE again after the spare is spent: the server pauses instead of spinning on a
+// readable listener, then accepts after the retry delay.
 TEST_F(ControlServerTest, AcceptFailurePausesThenRecovers) {
     ControlLimits limits;
     limits.accept_retry = 100ms;
     auto server = open(limits);
     FailingAccept failing;
+    failing.failures_left = 2;  // the first one spends the spare fd
     ScopedSysCalls guard(failing);
     TestClient c(path);
     c.send("x\n");
     const auto start = Clock::now();
     ASSERT_TRUE(pump_until([&] { return c.has_line(); }));
     EXPECT_GE(Clock::now() - start, 90ms);
-    // One failed call, then the successful accept and its EAGAIN: no spinning.
-    EXPECT_LE(failing.calls, 4);
+    // Two failed calls, then the successful accept and its EAGAIN: no spinning.
+    EXPECT_LE(failing.calls, 5);
 }
 
 }  // namespace
