@@ -63,16 +63,23 @@ void ServiceRunner::feed(const Event& event) {
     pending_.push_back(event);
     if (feeding_) return;  // an action reported an event: handled after this step
     feeding_ = true;
-    while (!pending_.empty()) {
-        Event ev = pending_.front();
-        pending_.pop_front();
+    while (next_ < pending_.size()) {
+        Event ev = pending_[next_++];  // a copy: apply() may grow pending_
         supervise::Step s = supervise::step(unit_.service, lc_, ev, supervise::Clock::now());
         State from = lc_.state;
         lc_ = s.next;
         note_transition(from, lc_.state, s.why);
         for (const auto& action : s.actions) apply(action);
     }
+    std::vector<Event>().swap(pending_);  // free the storage: idle units hold none
+    next_ = 0;
     feeding_ = false;
+}
+
+// Ahead of every pending event (apply() runs only inside feed()'s loop, where the
+// current event is already taken: next_ is the first one still waiting).
+void ServiceRunner::push_next(const Event& event) {
+    pending_.insert(pending_.begin() + static_cast<std::ptrdiff_t>(next_), event);
 }
 
 void ServiceRunner::apply(const supervise::Action& action) {
@@ -120,7 +127,7 @@ void ServiceRunner::do_spawn() {
     auto spawned = spawn_process(std::nullopt, stored);
     if (!spawned) {
         spdlog::error("{}: {}", unit_.name, spawned.error().message());
-        pending_.push_front(Event::of(EventKind::spawn_failed));
+        push_next(Event::of(EventKind::spawn_failed));
         return;
     }
     main_pid_ = spawned->pid;
@@ -129,7 +136,7 @@ void ServiceRunner::do_spawn() {
     status_text_.clear();
     ctx_.pids[main_pid_] = this;
     // The spawn result must reach the table before any other event of this unit.
-    pending_.push_front(Event::of(EventKind::spawned));
+    push_next(Event::of(EventKind::spawned));
 }
 
 void ServiceRunner::on_exit(pid_t pid, const supervise::ExitStatus& status) {

@@ -1,6 +1,7 @@
 // Supervisor::reload(): SPEC §6 — re-read the unit directories and apply the
 // difference (daemon/reload_plan.hpp decides it; this file only applies it, in the
 // plan's order: close, then bind, then start).
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/reload_plan.hpp"
@@ -76,6 +77,13 @@ control::ReloadReport Supervisor::reload() {
     spdlog::info("reload: {} added, {} removed, {} changed, {} unchanged, {} problem(s)",
                  report.added.size(), report.removed.size(), report.changed.size(),
                  report.unchanged.size(), report.problems.size());
+    // As main() does after start-up: the loader's file texts and TOML trees, and
+    // the copies the plan was made from, are garbage now but malloc keeps the
+    // pages. Drop the copies, then hand the free memory back.
+    running.clear();
+    plan = {};
+    fresh = {};
+    malloc_trim(0);
     notify_parent("READY=1");
     return report;
 }
