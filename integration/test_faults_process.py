@@ -209,8 +209,6 @@ def test_kill_9_of_sockvisord_terms_every_service_and_a_restart_reclaims_the_soc
     assert not any(pid_alive(p) for p in new)
 
 
-@pytest.mark.xfail(strict=True, reason="sockvisord does not log that it removed a stale "
-                   "socket file (src/net/stale_entry.cpp clear_existing_entry unlinks silently)")
 def test_restart_after_kill_9_logs_each_stale_socket_it_replaced(daemon, workdir):
     units = {"web": unit_toml(["web.sock", "sub/api.sock"], [PY, TERM_SERVE, workdir, "web"])}
     d = daemon(units)

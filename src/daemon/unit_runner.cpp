@@ -54,7 +54,15 @@ Status UnitRunner::bind() {
                 return bound.error();
             }
             listener = std::move(bound.value());
-            spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
+            // Guarded: the arguments (describe() builds strings) are evaluated even
+            // when the level hides the line.
+            if (spdlog::should_log(spdlog::level::info)) {
+                if (listener.replaced.empty())
+                    spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
+                else
+                    spdlog::info("{}: bound {} (replaced {})", unit_.name, net::describe(spec),
+                                 listener.replaced);
+            }
         }
         // In accept mode the listener never leaves sockvisord, which drains it with
         // accept4 after each wakeup: it must not block when a peer gave up meanwhile.
@@ -210,7 +218,13 @@ Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<si
             if (result.ok()) result = bound.error();
             continue;
         }
-        spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
+        if (spdlog::should_log(spdlog::level::info)) {
+            if (bound->replaced.empty())
+                spdlog::info("{}: bound {}", unit_.name, net::describe(spec));
+            else
+                spdlog::info("{}: bound {} (replaced {})", unit_.name, net::describe(spec),
+                             bound->replaced);
+        }
         if (unit_.service.accept) {
             int flags = fcntl(bound->fd.get(), F_GETFL);
             fcntl(bound->fd.get(), F_SETFL, flags | O_NONBLOCK);

@@ -21,6 +21,11 @@ struct BoundListener {
     ino_t ino = 0;
     std::vector<std::string> symlinks_created;
     bool adopted = false;  // came from an inherited fd (LISTEN_FDS), not bound by us
+    // What bind removed at the path to make room (pathname only), for the log line:
+    // "a stale socket" (overwrite = "stale"), or under overwrite = "always" what was
+    // there, e.g. "a regular file", "a socket", "a symbolic link to '/x'". Empty when
+    // the path was free.
+    std::string replaced;
 };
 
 // Bind one declared listener. Blocking mode (no O_NONBLOCK) — services expect blocking
@@ -42,6 +47,7 @@ bool matches(int fd, const unit::ListenSpec& spec);
 BoundListener adopt_listener(Fd fd, const unit::ListenSpec& spec);
 
 // Human summary for logs: "/run/x.sock stream 0660 root:www-data" / "tcp://127.0.0.1:80 stream".
+// Resolves sockvisord's own uid/gid to names once per process (cached), not per call.
 std::string describe(const unit::ListenSpec& spec);
 
 }  // namespace sv::net

@@ -87,18 +87,20 @@ std::string describe_entry(int dirfd, const std::string& name) {
     return what;
 }
 
-Status clear_existing_entry(int dirfd, const std::string& name, const std::string& path,
-                            unit::SocketType type, unit::Overwrite policy) {
+Result<std::string> clear_existing_entry(int dirfd, const std::string& name,
+                                         const std::string& path, unit::SocketType type,
+                                         unit::Overwrite policy) {
     // O_PATH|O_NOFOLLOW opens the entry itself, whatever it is (a symlink too), without
     // opening a FIFO or device for I/O; fstat then tells what it really is.
     Fd entry(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!entry) {
-        if (errno == ENOENT) return ok_status();
+        if (errno == ENOENT) return std::string();
         return sys_error("inspect", path, errno);
     }
     struct stat st {};
     if (::fstat(entry.get(), &st) < 0) return sys_error("inspect", path, errno);
     const std::string what = describe_entry(dirfd, name);
+    std::string removed = what;  // what the caller may log as replaced
 
     switch (policy) {
         case unit::Overwrite::leave:
@@ -115,6 +117,7 @@ Status clear_existing_entry(int dirfd, const std::string& name, const std::strin
                            std::string(std::strerror(err)) + ")";
                 return refuse(path, live, policy);
             }
+            removed = "a stale socket";
             break;
         }
         case unit::Overwrite::always:
@@ -135,14 +138,18 @@ Status clear_existing_entry(int dirfd, const std::string& name, const std::strin
     // race to the two syscalls (docs/binding.md: the directory must not be writable by
     // anyone who would race us).
     struct stat now {};
-    if (::fstatat(dirfd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) < 0)
-        return errno == ENOENT ? ok_status() : sys_error("inspect", path, errno);
+    if (::fstatat(dirfd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno == ENOENT) return std::string();  // gone meanwhile: nothing to replace
+        return sys_error("inspect", path, errno);
+    }
     if (now.st_dev != st.st_dev || now.st_ino != st.st_ino)
         return plain_error("bind", path, "'" + path + "' changed while it was being checked");
     // unlinkat never follows a symlink: it removes the link, not its target.
-    if (::unlinkat(dirfd, name.c_str(), 0) < 0 && errno != ENOENT)
+    if (::unlinkat(dirfd, name.c_str(), 0) < 0) {
+        if (errno == ENOENT) return std::string();  // someone else removed it meanwhile
         return sys_error("remove stale", path, errno);
-    return ok_status();
+    }
+    return removed;
 }
 
 }  // namespace sv::net

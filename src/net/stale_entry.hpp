@@ -14,12 +14,14 @@ namespace sv::net {
 std::string describe_entry(int dirfd, const std::string& name);
 
 // Make room for a new entry `name` in `dirfd` (displayed as `path`) under `policy`:
-// ok when nothing is there or it was removed; an error that says what is there
-// otherwise. `type` is the socket type used for the liveness probe.
+// what was removed ("" when nothing was there, "a stale socket" under "stale", what
+// describe_entry() said under "always", e.g. "a regular file"), or an error that says
+// what is there. `type` is the socket type used for the liveness probe.
 //   stale:  remove only a socket nobody listens on (connect probe → ECONNREFUSED).
 //   leave:  anything existing is an error.
 //   always: remove a regular file, socket, symlink or FIFO; never a directory or device.
-Status clear_existing_entry(int dirfd, const std::string& name, const std::string& path,
-                            unit::SocketType type, unit::Overwrite policy);
+Result<std::string> clear_existing_entry(int dirfd, const std::string& name,
+                                         const std::string& path, unit::SocketType type,
+                                         unit::Overwrite policy);
 
 }  // namespace sv::net

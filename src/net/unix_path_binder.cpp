@@ -80,8 +80,8 @@ Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec) {
     auto plan = plan_creation(spec, current_credentials(), inspect_directory(dirfd), path);
     if (!plan) return plan.error();
 
-    if (auto s = clear_existing_entry(dirfd, name, path, spec.type, spec.overwrite); !s)
-        return s.error();
+    auto replaced = clear_existing_entry(dirfd, name, path, spec.type, spec.overwrite);
+    if (!replaced) return replaced.error();
 
     auto sock = make_socket(AF_UNIX, socket_type_flag(spec.type), path);
     if (!sock) return sock.error();
@@ -118,11 +118,13 @@ Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec) {
     if (!entry || ::fstat(entry.get(), &st) < 0 || !S_ISSOCK(st.st_mode))
         return plain_error("bind", path,
                            "the bound socket is not at the path in the directory that was "
-                           "checked (was a parent directory replaced?)");
+                           "checked (the entry was replaced right after bind, or a parent "
+                           "directory was)");
     if (auto bound = bound_path_inode(sock->get()); bound && !bound->refers_to(st))
         return plain_error("bind", path,
                            "the socket was bound to another inode than the one now at the "
-                           "path (was a parent directory replaced?)");
+                           "path (the entry was replaced right after bind, or a parent "
+                           "directory was)");
 
     auto fail = [&](SysError e) -> Result<BoundListener> {
         remove_if_ours(dirfd, name, st);
@@ -140,6 +142,7 @@ Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec) {
     b.spec = spec;
     b.dev = st.st_dev;
     b.ino = st.st_ino;
+    b.replaced = std::move(replaced.value());
     return b;
 }
 

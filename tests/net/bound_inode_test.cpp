@@ -168,7 +168,8 @@ void expect_swap_detected(const TempDir& dir) {
     ASSERT_TRUE(swap.intruder_.valid());
     ASSERT_FALSE(b.ok());
     EXPECT_NE(b.error().message().find("the socket was bound to another inode than the one now "
-                                       "at the path (was a parent directory replaced?)"),
+                                       "at the path (the entry was replaced right after bind, or a "
+                                       "parent directory was)"),
               std::string::npos)
         << b.error().message();
     // The intruder's entry is still there, unchanged (not chmod'ed, not removed).

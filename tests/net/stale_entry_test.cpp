@@ -37,6 +37,26 @@ struct Case {
     const char* message;  // a fragment of the error otherwise
 };
 
+// What BoundListener::replaced must say after a bind that removed the entry: the
+// daemon logs it as "NAME: bound ... (replaced a stale socket)".
+std::string replaced_text(const Case& c, const std::string& victim) {
+    if (c.policy == Overwrite::stale) return "a stale socket";
+    switch (c.kind) {
+        case Kind::stale_socket:
+        case Kind::live_socket:
+            return "a socket";  // "always" does not probe, so it cannot say "stale"
+        case Kind::regular_file:
+            return "a regular file";
+        case Kind::symlink_to_victim:
+            return "a symbolic link to '" + victim + "'";
+        case Kind::fifo:
+            return "a FIFO";
+        case Kind::directory:
+            break;
+    }
+    return "?";
+}
+
 class StaleEntry : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StaleEntry, PolicyIsApplied) {
@@ -81,6 +101,7 @@ TEST_P(StaleEntry, PolicyIsApplied) {
     auto b = bind_listener(spec);
     if (c.replaced) {
         ASSERT_TRUE(b.ok()) << b.error().message();
+        EXPECT_EQ(b->replaced, replaced_text(c, victim));
         EXPECT_TRUE(S_ISSOCK(lstat_of(path).st_mode));
         // (ext4 may reuse the freed inode number at once, so compare reachability, not
         // inode numbers: the path now leads to our new listener.)
@@ -128,6 +149,29 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& p) {
         return std::string(unit::to_string(p.param.policy)) + "_" + name_of(p.param.kind);
     });
+
+TEST(StaleEntryReplaced, EmptyWhenNothingWasThere) {
+    TempDir dir;
+    auto fresh = bind_listener(path_spec(dir / "new.sock"));
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message();
+    EXPECT_EQ(fresh->replaced, "");
+    // The same path again after a clean release (the file is unlinked): still nothing.
+    release_listener(fresh.value(), true);
+    auto again = bind_listener(path_spec(dir / "new.sock"));
+    ASSERT_TRUE(again.ok()) << again.error().message();
+    EXPECT_EQ(again->replaced, "");
+}
+
+TEST(StaleEntryReplaced, SaysStaleAfterTheOwnerDiedWithoutUnlinking) {
+    TempDir dir;
+    const std::string path = dir / "dead.sock";
+    auto first = bind_listener(path_spec(path));
+    ASSERT_TRUE(first.ok()) << first.error().message();
+    first->fd.reset();  // like a kill -9: the socket file stays, nobody listens
+    auto second = bind_listener(path_spec(path));
+    ASSERT_TRUE(second.ok()) << second.error().message();
+    EXPECT_EQ(second->replaced, "a stale socket");
+}
 
 TEST(StaleEntryProbe, LiveDgramAndSeqpacketAreAlive) {
     for (auto type : {unit::SocketType::dgram, unit::SocketType::seqpacket}) {
