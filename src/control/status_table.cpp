@@ -60,11 +60,11 @@ std::string format_uptime(std::optional<double> seconds) {
 
 std::string format_listen(const ListenStatus& l) {
     std::string out = printable(l.address) + "(" + printable(l.type);
-    if (l.mode) out += "," + printable(*l.mode);
+    if (l.mode) out.append(",").append(printable(*l.mode));
     if (l.owner || l.group) {
         out += ",";
         if (l.owner) out += printable(*l.owner);
-        if (l.group) out += ":" + printable(*l.group);
+        if (l.group) out.append(":").append(printable(*l.group));
     }
     return out + ")";
 }
