@@ -5,59 +5,46 @@ goal was missed in the run being reported. src/ is not changed by the bench."""
 
 CAUSES = {
     "spawn": """\
-**Cause.** The per-connection path of `AcceptRunner::spawn_instance` does much more than the bare loop
-(accept4 → fork → close), and part of it is serialised behind the child's exec:
+**What was fixed (session 3).** Profiles of the previous run showed the kernel copying sockvisord's address
+space for `fork()` (`copy_page_range`, `dup_mmap`, COW faults) as most of the daemon's cost per connection,
+plus an exec-status pipe, an unused pidfd and `getrlimit` per spawn. The Spawner now uses
+`clone(CLONE_VM | CLONE_VFORK)` on a persistent stack and reports a failed step through shared memory (no
+pipe, no pidfd): sockvisord's CPU time per accept-mode connection fell from 234–288 µs to 88–120 µs
+(`/proc/PID/stat`, 2 s of sequential connections, old and new binaries alternating on the same loaded
+machine), and its syscalls per connection from ~25 to ~17.
 
-* `strace -c` on sockvisord, per connection: `accept4`, `getsockopt(SO_PEERCRED)`, **two `pipe2`** (the
-  exec-status pipe and a fresh per-process output pipe for stderr) with `fcntl` + `epoll_ctl` ADD and later
-  DEL, `prlimit64(RLIMIT_NOFILE)`, `getpid`, two `rt_sigprocmask`, **`clone` (a full `fork()`)**,
-  a **blocking `read` on the exec-status pipe until the child has exec'd**, `pidfd_open` (closed at once,
-  unused), six `close`, and after the exit `wait4` ×2 and a `kill(-pgid, SIGKILL)` that fails with ESRCH —
-  about 25 syscalls against 4 for the bare loop.
-* `perf record -g` on sockvisord under load: its own user-space code is ~4% of its samples; the rest is the
-  kernel copying its address space for `fork()` (`copy_page_range`, `dup_mmap`, `anon_vma_fork`,
-  `clear_page_erms` for the COW faults that follow) — a C++ daemon with libstdc++, spdlog, fmt, toml++ and
-  libsystemd mapped forks several times slower than the small bare C loop.
-* `perf sched timehist`: while the parent blocks on the exec-status pipe, the child is migrated at `execve`
-  (`sched_exec`) and waits for a CPU (1–7 ms here, on a shared 2-CPU machine); the daemon accepts nothing
-  meanwhile. The bare loop never blocks, so its next `accept` overlaps the previous child's exec; with 8
-  clients that overlap is most of the difference.
-
-**Fix suggestions** (supervise/spawner and daemon/accept_runner owners): spawn with
-`clone(CLONE_VM | CLONE_VFORK)` or `posix_spawn` (the child code is already written to be vfork-safe, per
-spawner.cpp's header) to drop the page-table copy; do not wait synchronously for the exec-status pipe —
-register it in epoll and account the instance as `starting` until it reads EOF; share one stderr pipe per
-accept unit instead of one per instance; drop the unused `pidfd_open`, and read `RLIMIT_NOFILE` once at
-start-up rather than per spawn.""",
+**What remains.** sockvisord still waits for each child's `execve` before it accepts the next connection
+(`CLONE_VFORK` suspends it, as the blocking pipe read did before), while the bare loop and s6-ipcserver
+`fork()` and go straight back to `accept`, so their next accept overlaps the previous child's exec. On 2 CPUs
+that overlap is the difference with 8 clients, and any CPU contention lengthens the wait (the child is
+migrated at `execve` and queues for a CPU: the p99 column). **Fix suggestion:** confirm the exec
+asynchronously — clone without `CLONE_VFORK` on a per-spawn stack (with its own TLS, `CLONE_SETTLS`, so the
+child's `errno` cannot touch the daemon's), keep the spawn's scratch memory alive until the child's
+close-on-exec pipe reaches EOF in the event loop, and count the instance as starting until then.""",
     "first": """\
-**Cause.** Same path as measure 1 for the first connection: epoll wake-up, building the child plan, a full
-`fork()` of the daemon and a blocking wait on the exec-status pipe before the child runs; the bare reference
-is one `posix_spawn` (vfork) of the service. `systemd-socket-activate`, which `execve`s itself into the service
-without forking, lands in the same place as sockvisord. **Fix suggestion:** as for measure 1 — vfork-style
-spawn (`CLONE_VM | CLONE_VFORK`) removes the address-space copy, which is most of the difference.""",
+**Cause.** The first connection takes the same path as measure 1: epoll wake-up, the child plan, the clone,
+and the wait for the child's `execve`; the bare reference is one `posix_spawn` of the service. Since the
+clone-based spawner the remaining difference is the wake-up of sockvisord and its wait for the exec, which
+grows with CPU contention (compare the p50 and min columns).""",
     "data": """\
 **Cause.** sockvisord is not on the data path (the sink owns fd 3 and the connection), so a miss here is
 noise between runs on a shared machine; rerun the full benchmark before looking for a cause.""",
     "scale": """\
-**Cause.** `perf record -g` of sockvisord binding 10,000 units (tmpfs): **25% of all samples are in the
-kernel's `unix_diag_handler_dump`**, reached from `send()` in `net/bound_inode.cpp`: after every bind,
-`bound_path_inode()` asks NETLINK_SOCK_DIAG for the socket's VFS inode with an exact lookup by socket inode,
-and the kernel serves that by walking every Unix socket of the namespace — O(N) per listener, **O(N²)** per
-start-up, so start-up grows faster than N (10k/1k above the bare loop's). The rest is per-unit file-system work (`openat` of O_PATH
-directory fds and unit files, `fstatat`, `getxattr`, `unlinkat` probes, `close`) — about ten syscalls per
-unit on top of socket/bind/listen. **Fix suggestion** (net owners): keep the "bound inode is the inode at the
-path" check but batch it: one `SOCK_DIAG_BY_FAMILY` dump with `NLM_F_DUMP` and `UDIAG_SHOW_VFS` after all
-listeners of a start-up or reload are bound, matched through a hash map on the socket inode — O(N) in total;
-or compare `fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW)` with the address `getsockname` returns and query
-sock_diag only when they disagree. Cache the O_PATH fd of a directory shared by many units.""",
+**Fixed (session 3).** The quadratic term was the kernel's `unix_lookup_by_ino()`, reached from the
+sock_diag exact lookup that `net/bound_inode.cpp` made after every bind: it walks every Unix socket of the
+namespace. The check now asks `ioctl(SIOCUNIXFILE)` (O(1), the exact entry `bind()` created) and falls back
+to sock_diag only without CAP_NET_ADMIN; parent directories are opened with one `openat2(RESOLVE_NO_SYMLINKS)`
+and sockvisord's own user/group names are cached for the "bound" log line. A remaining miss is per-unit file
+system work (about 100 syscalls per unit, linear).""",
     "memory": """\
-**Cause.** The goal is judged on RSS, which counts every shared-library page mapped by sockvisord
-(libstdc++, spdlog, fmt, toml++, libsystemd, libc) in full; PSS, which divides those pages among the
-processes that share them, is within the goal at both sizes. Per-unit state is ~2.5 KiB
-(RSS @1000 − RSS @100, over 900 units). **Fix suggestions:** link with `-Wl,--as-needed` and drop
-libraries that are only used at start-up (toml++ could be confined to the loader), `malloc_trim(0)` after
-start-up and after a reload (the loader's TOML trees are freed but stay in the heap), or a static
-`-Os` build for the container entrypoint case, where no page is shared anyway.""",
+**Cause.** The goal is judged on RSS, which counts every shared-library page sockvisord touched (libstdc++,
+libc, libm, ld.so: ~3.4 MiB of the total, mostly shared with other programs) in full; PSS, which divides
+those pages among the processes that share them, is well within the goal. Fixed in session 3: libsystemd is
+dlopen()ed only when `LISTEN_FDS` is set (−1 MiB), spdlog/fmt/toml++ compiled from headers (−0.6 MiB),
+`malloc_trim` after start-up and reload, no per-unit allocation for an empty event queue (−0.55 MiB at 1,000
+units); see docs/design.md "Memory". **Left:** CLI11's `<iostream>` start-up (~0.55 MiB), the `ListenSpec`
+copy per listener (328 B), and `SOCKVISOR_STATIC_LIBSTDCXX=ON` for a container entrypoint (RSS −0.65 MiB,
+PSS +0.5 MiB on a shared host).""",
     "wakeups": """\
 **Cause.** Unexpected: the event loop blocks in `epoll_wait(-1)` with no timer armed when idle (docs/design.md).
 A non-zero count means something woke it — check the daemon's log for activity during the window (a probe,
