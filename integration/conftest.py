@@ -6,6 +6,7 @@ NOTIFY_SOCKET (as systemd would) instead of sleeping, and kills whatever it
 started by pid at teardown. The daemon's log is printed when a test fails.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -309,3 +310,22 @@ def single_listener_unit(address, exec_argv, **service):
     for k, v in service.items():
         text += f"{k} = {v}\n"
     return text
+
+
+def unix_fds_named(pid, name):
+    """{socket inode: fd} of `pid`'s Unix sockets whose bound name is `name`."""
+    names = {}
+    with open("/proc/net/unix") as f:
+        for line in f.read().splitlines()[1:]:
+            parts = line.split()
+            if len(parts) >= 8:
+                names[int(parts[6])] = parts[7]
+    found = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            m = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except FileNotFoundError:
+            continue
+        if m and names.get(int(m.group(1))) == name:
+            found[int(m.group(1))] = int(fd)
+    return found

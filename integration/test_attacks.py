@@ -24,7 +24,7 @@ import time
 import pytest
 
 from conftest import (SERVICES_DIR, SOCKVISORCTL, SV_REPORT, Daemon, fd_count, pid_alive,
-                      run_check, unit_toml, wait_for)
+                      run_check, unit_toml, unix_fds_named, wait_for)
 
 PY = "/usr/bin/python3"
 HOLDER = os.path.join(SERVICES_DIR, "at_holder.py")
@@ -135,25 +135,6 @@ def freeze(p):
     os.kill(p.pid, signal.SIGSTOP)
     wait_for(lambda: process_state(p.pid) == "T", timeout=5, interval=0.001,
              what="the attacker to stop")
-
-
-def unix_fds_named(pid, name):
-    """{socket inode: fd} of `pid`'s Unix sockets whose bound name is `name`."""
-    names = {}
-    with open("/proc/net/unix") as f:
-        for line in f.read().splitlines()[1:]:
-            parts = line.split()
-            if len(parts) >= 8:
-                names[int(parts[6])] = parts[7]
-    found = {}
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            m = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(f"/proc/{pid}/fd/{fd}"))
-        except FileNotFoundError:
-            continue
-        if m and names.get(int(m.group(1))) == name:
-            found[int(m.group(1))] = int(fd)
-    return found
 
 
 def vfs_inodes(path):

@@ -21,7 +21,8 @@ import time
 
 import pytest
 
-from conftest import SERVICES_DIR, unit_toml, SOCKVISORCTL, fd_count, pid_alive, wait_for
+from conftest import (SERVICES_DIR, SOCKVISORCTL, fd_count, pid_alive, unit_toml,
+                      unix_fds_named, wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "ct_serve.py")
 PY = "/usr/bin/python3"
@@ -95,21 +96,7 @@ def closed_by_peer(sock, timeout):
 def unix_sockets_at(pid, path):
     """The fds of `pid` that are Unix sockets named `path` (a listener, and the
     connections accepted from it, which carry its name in /proc/net/unix)."""
-    names = {}
-    with open("/proc/net/unix") as f:
-        for line in f.read().splitlines()[1:]:
-            parts = line.split()
-            if len(parts) >= 8:
-                names[int(parts[6])] = parts[7]
-    fds = []
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            m = re.fullmatch(r"socket:\[(\d+)\]", os.readlink(f"/proc/{pid}/fd/{fd}"))
-        except FileNotFoundError:
-            continue
-        if m and names.get(int(m.group(1))) == path:
-            fds.append(int(fd))
-    return fds
+    return list(unix_fds_named(pid, path).values())
 
 
 # ---- status -----------------------------------------------------------------------
