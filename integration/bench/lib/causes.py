@@ -40,7 +40,7 @@ system work (about 100 syscalls per unit, linear).""",
 **Cause.** The goal is judged on RSS, which counts every shared-library page sockvisord touched (libstdc++,
 libc, libm, ld.so: ~3.4 MiB of the total, mostly shared with other programs) in full; PSS, which divides
 those pages among the processes that share them, is well within the goal. Fixed in session 3: libsystemd is
-dlopen()ed only when `LISTEN_FDS` is set (−1 MiB), spdlog/fmt/toml++ compiled from headers (−0.6 MiB),
+dlopen()ed only when `LISTEN_FDS` is set (−1 MiB), spdlog/fmt compiled from headers (toml++ stays shared: F2),
 `malloc_trim` after start-up and reload, no per-unit allocation for an empty event queue (−0.55 MiB at 1,000
 units); see docs/design.md "Memory". **Left:** CLI11's `<iostream>` start-up (~0.55 MiB), the `ListenSpec`
 copy per listener (328 B), and `SOCKVISOR_STATIC_LIBSTDCXX=ON` for a container entrypoint (RSS −0.65 MiB,
