@@ -2,19 +2,18 @@
 // process that exits while we look is simply "not allowed": its message is stale.
 #include "activation/notify_access.hpp"
 
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "base/limits.hpp"
+#include "base/small_file.hpp"
 
 namespace sv::activation {
 
 std::optional<ProcStat> read_proc_stat(pid_t pid, const std::string& proc_root) {
     if (pid <= 0) return std::nullopt;
-    std::ifstream in(proc_root + "/" + std::to_string(pid) + "/stat");
-    if (!in) return std::nullopt;
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto read = read_small_file(proc_root + "/" + std::to_string(pid) + "/stat", 4096);
+    if (!read) return std::nullopt;
+    const std::string& text = *read;
     // "PID (COMM) STATE PPID PGRP SESSION ...": COMM is the process's own choice
     // (prctl(PR_SET_NAME)) and may contain spaces and ')', so the fields resume
     // after the *last* ')'.

@@ -7,17 +7,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
+
+#include "base/small_file.hpp"
 
 namespace sv::net {
 namespace {
-
-std::string read_small_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return text;
-}
 
 bool all_digits(const char* s) {
     if (*s == '\0') return false;
@@ -34,7 +29,9 @@ std::vector<ino_t> socket_inodes_bound_to(const std::string& kernel_name,
     //   "%pK: %08X %08X %08X %04X %02X %5lu" then " " and the name, where an abstract
     //   name's NUL bytes are printed as '@'.
     std::vector<ino_t> inodes;
-    std::ifstream in(proc_net_unix);
+    // The whole table at once (no iostream file reads: see base/small_file.hpp);
+    // 64 MiB is far more than any real /proc/net/unix.
+    std::istringstream in(read_small_file(proc_net_unix, 64u << 20).value_or(""));
     std::string line;
     std::getline(in, line);  // header
     while (std::getline(in, line)) {
@@ -74,9 +71,9 @@ std::vector<SocketHolder> holders_of(ino_t ino) {
         if (!found) continue;
         SocketHolder h;
         h.pid = static_cast<pid_t>(std::atoi(pe->d_name));
-        h.comm = read_small_file(base + "/comm");
+        h.comm = read_small_file(base + "/comm", 4096).value_or("");
         if (!h.comm.empty() && h.comm.back() == '\n') h.comm.pop_back();
-        h.cmdline = read_small_file(base + "/cmdline");
+        h.cmdline = read_small_file(base + "/cmdline", 4096).value_or("");
         while (!h.cmdline.empty() && h.cmdline.back() == '\0') h.cmdline.pop_back();
         std::replace(h.cmdline.begin(), h.cmdline.end(), '\0', ' ');
         holders.push_back(std::move(h));

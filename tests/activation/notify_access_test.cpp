@@ -135,6 +135,24 @@ TEST(ProcStat, ReadsOwnProcess) {
     EXPECT_FALSE(read_proc_stat(-3).has_value());
 }
 
+// A read(2) error (a process that exits while we read its stat gives ESRCH) must be
+// "no answer", not an exception: libstdc++'s filebuf throws on read errors, and an
+// exception here ended sockvisord (test_attacks, notify_access = "all"). A
+// directory where the file should be fails read(2) with EISDIR the same way.
+TEST(NotifyAccess, ReadErrorOfProcStatIsNoAnswerNotAnException) {
+    char tmpl[] = "/tmp/sv-procstat-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    const std::string root = tmpl;
+    ASSERT_EQ(::mkdir((root + "/42").c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir((root + "/42/stat").c_str(), 0700), 0);
+    std::optional<ProcStat> st;
+    EXPECT_NO_THROW(st = read_proc_stat(42, root));
+    EXPECT_FALSE(st.has_value());
+    ::rmdir((root + "/42/stat").c_str());
+    ::rmdir((root + "/42").c_str());
+    ::rmdir(root.c_str());
+}
+
 TEST(ProcStat, CommWithParenthesesAndSpaces) {
     char tmpl[] = "/tmp/sv-proc-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
