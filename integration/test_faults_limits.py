@@ -25,7 +25,14 @@ import pytest
 
 import conftest
 from conftest import (SERVICES_DIR, SV_REPORT, Daemon, fd_count, log_started_pids,
-                      log_timestamp, log_transitions, pid_alive, unit_toml, wait_for)
+                      SANITIZED, log_timestamp, log_transitions, pid_alive, unit_toml, wait_for)
+
+# Under ASan/UBSan these tests measure the sanitizer runtime, not sockvisord: at an
+# RLIMIT_NOFILE of the idle fd count the runtime itself needs fds (it reports
+# "memory cannot be printed" and a spurious vptr error once open() fails), and
+# ASan's quarantine keeps freed memory, so the flood's RSS bound cannot hold. They
+# run in the normal build; the sanitized build runs every other test here.
+SANITIZER_SKIP = "fd-limit and memory-growth checks measure the sanitizer runtime"
 
 SAMPLER = os.path.join(SERVICES_DIR, "fl_sample.py")
 REPORT = os.path.abspath(SV_REPORT)  # exec[0] must be absolute; SV_REPORT may be relative
@@ -271,6 +278,7 @@ def ctl_status_within(d, timeout):
         return None, time.monotonic() - t0
 
 
+@pytest.mark.skipif(SANITIZED, reason=SANITIZER_SKIP)
 def test_emfile_at_idle_baseline_pauses_accept_without_spinning_and_resumes(daemon,
                                                                            wrapped_daemon):
     """No fd left at all (soft RLIMIT_NOFILE = the idle count): accept4 fails with
@@ -308,6 +316,7 @@ def test_emfile_at_idle_baseline_pauses_accept_without_spinning_and_resumes(daem
             c.close()
 
 
+@pytest.mark.skipif(SANITIZED, reason=SANITIZER_SKIP)
 def test_emfile_at_idle_baseline_status_still_answers(daemon, wrapped_daemon):
     units = hold_units()
     base = idle_fd_count(daemon, units)
@@ -340,6 +349,7 @@ def release(clients):
     return [read_reply(c) for c in clients]
 
 
+@pytest.mark.skipif(SANITIZED, reason=SANITIZER_SKIP)
 def test_emfile_near_baseline_no_spin_status_answers_every_client_served(daemon,
                                                                         wrapped_daemon):
     d, clients, base = saturate(daemon, wrapped_daemon)
@@ -372,6 +382,7 @@ def test_emfile_near_baseline_no_spin_status_answers_every_client_served(daemon,
             c.close()
 
 
+@pytest.mark.skipif(SANITIZED, reason=SANITIZER_SKIP)
 def test_emfile_near_baseline_every_instance_stderr_is_logged_with_unit_name(daemon,
                                                                             wrapped_daemon):
     d, clients, _base = saturate(daemon, wrapped_daemon)
@@ -392,6 +403,7 @@ def test_emfile_near_baseline_every_instance_stderr_is_logged_with_unit_name(dae
             c.close()
 
 
+@pytest.mark.skipif(SANITIZED, reason=SANITIZER_SKIP)
 def test_one_free_fd_never_accepts_a_connection_only_to_close_it(daemon, wrapped_daemon):
     units = hold_units(stderr="null")
     base = idle_fd_count(daemon, units)
@@ -618,6 +630,7 @@ def flood(path, total, concurrency, stall_timeout=20.0):
     return out
 
 
+@pytest.mark.skipif(SANITIZED, reason=SANITIZER_SKIP)
 def test_flood_of_10000_connections_on_max_connections_16(daemon):
     total, limit, concurrency = 10_000, 16, 128
     d = daemon({"echo": unit_toml([{"address": "echo.sock", "backlog": 1024}], ["/bin/cat"],
