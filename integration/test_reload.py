@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import SERVICES_DIR, unit_toml, SOCKVISORCTL, pid_alive, wait_for
+from conftest import SERVICES_DIR, SOCKVISORCTL, pid_alive, unit_toml, unix_fds_named, wait_for
 
 SERVE = os.path.join(SERVICES_DIR, "ct_serve.py")
 PY = "/usr/bin/python3"
@@ -62,21 +62,7 @@ def wait_running(d, name, not_pid=None):
 
 def daemon_listener(dpid, path):
     """(fd, socket inode) of the daemon's one socket bound at `path`."""
-    names = {}
-    with open("/proc/net/unix") as f:
-        for line in f.read().splitlines()[1:]:
-            parts = line.split()
-            if len(parts) >= 8:
-                names[int(parts[6])] = parts[7]
-    found = []
-    for fd in os.listdir(f"/proc/{dpid}/fd"):
-        try:
-            link = os.readlink(f"/proc/{dpid}/fd/{fd}")
-        except FileNotFoundError:
-            continue
-        m = re.fullmatch(r"socket:\[(\d+)\]", link)
-        if m and names.get(int(m.group(1))) == path:
-            found.append((int(fd), int(m.group(1))))
+    found = [(fd, ino) for ino, fd in unix_fds_named(dpid, path).items()]
     assert len(found) == 1, f"daemon fds bound at {path}: {found}"
     return found[0]
 
