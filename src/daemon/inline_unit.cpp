@@ -1,9 +1,9 @@
 #include "daemon/inline_unit.hpp"
 
-#include <toml++/toml.h>
 #include <sstream>
 
 #include "base/limits.hpp"
+#include "unit/tomlpp.hpp"
 
 namespace sv::daemon {
 

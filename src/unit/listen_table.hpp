@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include <toml++/toml.h>
+#include "unit/tomlpp.hpp"
 
 #include "unit/loader.hpp"
 #include "unit/toml_reader.hpp"

@@ -8,12 +8,12 @@
 #include <exception>
 #include <map>
 
-#include <toml++/toml.h>
+#include "unit/tomlpp.hpp"
 
 #include "base/limits.hpp"
 #include "unit/listen_table.hpp"
 #include "unit/names.hpp"
-#include "unit/nesting_scan.hpp"
+#include "unit/toml_prescan.hpp"
 #include "unit/service_table.hpp"
 #include "unit/toml_reader.hpp"
 #include "unit/unit_files.hpp"
@@ -143,10 +143,9 @@ std::optional<Unit> parse_checked(Reader& r, const std::string& file, const std:
                                 std::to_string(limits::kMaxUnitFileBytes) + " bytes");
         return std::nullopt;
     }
-    // Before toml++ sees the text: it would overflow the stack (see nesting_scan.hpp).
-    if (auto pos = find_excess_nesting(text, limits::kMaxTomlDepth)) {
-        r.error(*pos, "nesting is deeper than " + std::to_string(limits::kMaxTomlDepth) +
-                          " levels of tables, arrays and dotted-key parts");
+    // Before toml++ sees the text: what it cannot parse safely (toml_prescan.hpp).
+    if (auto trap = prescan_toml(text, limits::kMaxTomlDepth)) {
+        r.error(trap->pos, trap->message);
         return std::nullopt;
     }
     auto root = parse_toml(r, text);

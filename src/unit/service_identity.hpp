@@ -3,7 +3,7 @@
 // through NSS at load time, so an unknown name is a load error, not a failed start.
 #pragma once
 
-#include <toml++/toml.h>
+#include "unit/tomlpp.hpp"
 
 #include "unit/toml_reader.hpp"
 #include "unit/unit.hpp"

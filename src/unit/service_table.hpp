@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include <toml++/toml.h>
+#include "unit/tomlpp.hpp"
 
 #include "unit/loader.hpp"
 #include "unit/toml_reader.hpp"

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include <toml++/toml.h>
+#include "unit/tomlpp.hpp"
 
 #include "base/duration.hpp"
 #include "unit/diagnostic.hpp"

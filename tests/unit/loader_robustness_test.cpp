@@ -52,5 +52,23 @@ TEST(LoaderRobustness, PunctuationReplacingEachByte) {
     }
 }
 
+// Finding F2 (docs/security.md): inputs on which toml++ 3.3.0's parser asserts or
+// "assumes" something about the text (parse_key, parse_value, parse_time) or reaches
+// __builtin_unreachable() (a non-ASCII character outside a string). Each must give a
+// diagnostic; this Debug + ASan/UBSan build would abort on the old behaviour.
+TEST(LoaderRobustness, ShapesTomlppOnceAssumedAwayGiveDiagnostics) {
+    for (std::string_view text :
+         {"[=listen]]\n", "[[.listen]]\n", "[\nlisten]\n", "[[[[listen]]\n", "[}a]\n",
+          "x = [}\n", "x = [1,\n}\n", "x = [#c\n}]\n", "x = 1979-05-27Tx07:00\n",
+          "x = 1979-05-27t-07:00\n", "x = \xc3\xa9\n", "\xef\xbb\xbe = 1\n", "[a] \xc2\xa1\n"}) {
+        Diagnostics d;
+        std::optional<Unit> unit;
+        EXPECT_NO_THROW(unit = parse_unit("f2.toml", std::string(text), kCtx, d));
+        EXPECT_FALSE(unit.has_value()) << text;
+        ASSERT_FALSE(d.empty()) << text;
+        EXPECT_NE(d.front().message.find("TOML"), std::string::npos) << d.front().message;
+    }
+}
+
 }  // namespace
 }  // namespace sv::unit
