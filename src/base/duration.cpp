@@ -9,8 +9,10 @@ namespace sv {
 
 std::optional<Duration> duration_from_seconds(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return std::nullopt;
-    double ms = std::round(seconds * 1000.0);
-    if (ms > static_cast<double>(limits::kMaxDuration.count())) return std::nullopt;
+    // Rounded to the nearest millisecond, half up (the value is not negative), by
+    // hand: std::round() is the only reason sockvisord would link libm.
+    double ms = seconds * 1000.0 + 0.5;
+    if (ms >= static_cast<double>(limits::kMaxDuration.count()) + 1.0) return std::nullopt;
     return Duration(static_cast<long long>(ms));
 }
 

@@ -1,9 +1,8 @@
 #include "daemon/inline_unit.hpp"
 
-#include <sstream>
+#include <string_view>
 
 #include "base/limits.hpp"
-#include "unit/tomlpp.hpp"
 
 namespace sv::daemon {
 
@@ -20,27 +19,66 @@ std::string inline_unit_name(const InlineOptions& in) {
     return name;
 }
 
-std::string inline_unit_toml(const InlineOptions& in) {
-    toml::array listen;
-    for (const auto& address : in.listen) {
-        toml::table l{{"address", address}};
-        if (in.type) l.insert("type", *in.type);
-        if (in.name) l.insert("name", *in.name);
-        if (in.owner) l.insert("owner", *in.owner);
-        if (in.group) l.insert("group", *in.group);
-        if (in.mode) l.insert("mode", *in.mode);
-        listen.push_back(std::move(l));
+namespace {
+
+// A TOML basic string. Written here rather than with toml++'s formatter, which
+// alone would pull iostreams and libm into sockvisord (docs/design.md "Memory").
+std::string quoted(std::string_view value) {
+    std::string out = "\"";
+    for (char c : value) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                    static constexpr char kHex[] = "0123456789abcdef";
+                    out += "\\u00";
+                    out += kHex[(c >> 4) & 0xf];
+                    out += kHex[c & 0xf];
+                } else {
+                    out += c;
+                }
+        }
     }
-    toml::array exec;
-    for (const auto& arg : in.command) exec.push_back(arg);
-    toml::table service{{"exec", std::move(exec)}};
-    if (in.accept) service.insert("accept", true);
-    if (in.eager) service.insert("start", "eager");
-    if (in.restart) service.insert("restart", *in.restart);
-    toml::table root{{"listen", std::move(listen)}, {"service", std::move(service)}};
-    std::ostringstream text;
-    text << root << '\n';
-    return text.str();
+    return out + "\"";
+}
+
+void line(std::string& out, std::string_view key, const std::optional<std::string>& value) {
+    if (value) out.append(key).append(" = ").append(quoted(*value)).append("\n");
+}
+
+}  // namespace
+
+std::string inline_unit_toml(const InlineOptions& in) {
+    std::string out;
+    for (const auto& address : in.listen) {
+        out += "[[listen]]\n";
+        line(out, "address", address);
+        line(out, "type", in.type);
+        line(out, "name", in.name);
+        line(out, "owner", in.owner);
+        line(out, "group", in.group);
+        line(out, "mode", in.mode);
+        out += "\n";
+    }
+    out += "[service]\nexec = [";
+    for (std::size_t i = 0; i < in.command.size(); ++i)
+        out.append(i == 0 ? "" : ", ").append(quoted(in.command[i]));
+    out += "]\n";
+    if (in.accept) out += "accept = true\n";
+    if (in.eager) out += "start = \"eager\"\n";
+    line(out, "restart", in.restart);
+    return out;
 }
 
 std::optional<unit::Unit> load_inline_unit(const InlineOptions& in, const unit::LoadContext& ctx,

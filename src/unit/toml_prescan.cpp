@@ -39,13 +39,26 @@ std::size_t whitespace_tested_after_backslash(std::string_view text, std::size_t
     return j;
 }
 
+// YYYY-MM-DD, underscores ignored as toml++ does while it classifies a value.
+bool is_local_date(std::string_view token) {
+    std::string chars;
+    for (char c : token)
+        if (c != '_') chars += c;
+    if (chars.size() != 10 || chars[4] != '-' || chars[7] != '-') return false;
+    for (std::size_t k : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (chars[k] < '0' || chars[k] > '9') return false;
+    return true;
+}
+
 }  // namespace
 
 std::optional<PrescanFinding> prescan_toml(std::string_view text, int max_depth) {
     State state = State::normal;
-    int brackets = 0;  // open [ and { outside strings
+    std::string open;  // the open '[' and '{' outside strings: 'h'eader, 'a'rray, 't'able
     int dots = 0;      // dots in the current key segment
-    char prev = '\n';  // the last character outside strings other than ' ', '\t', '\r'
+    bool value_context = false;  // after '=', or in an array: a token here is a value
+    enum class Token { none, key, value } token = Token::none;  // inside a bare token
+    std::size_t token_begin = 0;
     auto starts = [&](std::size_t i, std::string_view s) { return text.substr(i).starts_with(s); };
     std::size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // toml++ skips a UTF-8 BOM
     for (; i < text.size(); ++i) {
@@ -54,7 +67,7 @@ std::optional<PrescanFinding> prescan_toml(std::string_view text, int max_depth)
             case State::comment:
                 if (c == '\n') {
                     state = State::normal;
-                    prev = c;
+                    if (open.empty()) value_context = false;
                 }
                 continue;
             case State::basic:
@@ -96,47 +109,78 @@ std::optional<PrescanFinding> prescan_toml(std::string_view text, int max_depth)
         // 3.3.0's is_non_ascii_horizontal_whitespace() reaches TOML_UNREACHABLE for
         // most code points (U+00A1, 'é', ...) when it meets one anywhere else.
         if (is_non_ascii(c)) return non_ascii_at(text, i);
-        // toml++ classifies a value by reading ahead to the next space, ',', ']',
-        // '}' or '#', quotes included: `x = 5"é"` is read as one token. So a quote
-        // opens a string only where a key or a value starts.
-        const bool token_start = std::string_view("=[{,\n").find(prev) != std::string_view::npos;
-        if (!is_blank(c)) prev = c;
+        // toml++ classifies an unquoted value by reading ahead to the next space,
+        // ',', ']', '}' or '#', quotes and brackets included: `x = 5"é"` is one
+        // token, and so is `x = 1979-05-27 "é"` (a date-time may follow the space).
+        // Inside such a token nothing opens a string.
+        if (token != Token::none) {
+            const bool ends = is_blank(c) || c == '\n' || c == ',' || c == ']' || c == '}' ||
+                              c == '#' || (token == Token::key && (c == '.' || c == '='));
+            if (!ends) continue;
+            if (token == Token::value && c == ' ' &&
+                is_local_date(text.substr(token_begin, i - token_begin)))
+                continue;
+            token = Token::none;
+        }
         switch (c) {
             case '#':
                 state = State::comment;
                 break;
             case '"':
-                if (!token_start) break;
                 state = starts(i, "\"\"\"") ? State::multi_basic : State::basic;
                 if (state == State::multi_basic) i += 2;
                 break;
             case '\'':
-                if (!token_start) break;
                 state = starts(i, "'''") ? State::multi_literal : State::literal;
                 if (state == State::multi_literal) i += 2;
                 break;
             case '[':
+                if (open.empty() && !value_context) {
+                    open += 'h';  // a table header
+                } else if (!open.empty() && open.back() == 'h') {
+                    open += 'h';  // the second '[' of [[array of tables]]
+                } else {
+                    open += 'a';
+                    value_context = true;
+                }
+                dots = 0;
+                break;
             case '{':
-                ++brackets;
+                open += 't';
+                value_context = false;
                 dots = 0;
                 break;
             case ']':
             case '}':
-                if (brackets > 0) --brackets;
+                if (!open.empty()) {
+                    if (open.back() == 'h') value_context = false;
+                    open.pop_back();
+                }
                 dots = 0;
                 break;
             case '.':
                 ++dots;
                 break;
-            case '\n':
             case '=':
+                value_context = true;
+                dots = 0;
+                break;
             case ',':
+                value_context = !open.empty() && open.back() == 'a';
+                dots = 0;
+                break;
+            case '\n':
+                if (open.empty()) value_context = false;
                 dots = 0;
                 break;
             default:
+                if (!is_blank(c)) {
+                    token = value_context ? Token::value : Token::key;
+                    token_begin = i;
+                }
                 break;
         }
-        if (brackets + dots + 1 > max_depth)
+        if (static_cast<int>(open.size()) + dots + 1 > max_depth)
             return PrescanFinding{position_of(text, i),
                                   "nesting is deeper than " + std::to_string(max_depth) +
                                       " levels of tables, arrays and dotted-key parts"};

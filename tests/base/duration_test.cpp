@@ -22,6 +22,9 @@ TEST(Duration, RejectsGarbage) {
 
 TEST(Duration, FromSeconds) {
     EXPECT_EQ(duration_from_seconds(1.5), Duration(1500));
+    EXPECT_EQ(duration_from_seconds(0.0004), Duration(0));
+    EXPECT_EQ(duration_from_seconds(0.0006), Duration(1));
+    EXPECT_EQ(duration_from_seconds(2.9996), Duration(3000));
     EXPECT_FALSE(duration_from_seconds(-0.1).has_value());
     EXPECT_FALSE(duration_from_seconds(1e12).has_value());
 }

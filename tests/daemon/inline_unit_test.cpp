@@ -51,6 +51,18 @@ TEST(InlineUnit, ArgumentsWithQuotesSurviveTheRoundTrip) {
     EXPECT_EQ(u->service.exec.at(2), in.command.at(2));
 }
 
+TEST(InlineUnit, EveryByteOfAnArgumentSurvivesTheRoundTrip) {
+    InlineOptions in;
+    in.listen = {"x.sock"};
+    in.name = "a\"b";
+    in.command = {"cat", "tab\there", "ctl\x01\x1f\x7f", "caf\xc3\xa9 \\ \"q\"", "\r\n", ""};
+    unit::Diagnostics diags;
+    auto u = load_inline_unit(in, ctx(), diags);
+    ASSERT_TRUE(u) << inline_unit_toml(in);
+    EXPECT_EQ(std::vector<std::string>(u->service.exec.begin() + 1, u->service.exec.end()),
+              std::vector<std::string>(in.command.begin() + 1, in.command.end()));
+}
+
 TEST(InlineUnit, BadModeIsADiagnostic) {
     InlineOptions in;
     in.listen = {"x.sock"};

@@ -63,7 +63,8 @@ TEST(TomlPrescanNonAscii, OnlyInStringsAndComments) {
     for (std::string_view bad : {"x = \xc3\xa9", "\xc3\xa9 = 1", "x = 1 \xc3\xa9", "[a] \xc2\xa1",
                                  "x = [\xc3\xa9]", "x = \xef\xbb\xbe", "\xef\xbb\xbf\xef\xbb\xbfx = 1",
                                  "x = 1 \xc2\xa0", "x = 1\n\xff", "x = 5\"\xc3\xa9\"",
-                                 "x = 1979-05-27 \"\xc3\xa9\""})
+                                 "x = 1979-05-27 \"\xc3\xa9\"", "x = 1_979-05-27 \"\xc3\xa9\"",
+                                 "x = 4t.op\\0pc[[[[s[\"\xd1\x9e\"", "x = [1\"\xc3\xa9\"]"})
         EXPECT_EQ(message(bad),
                   "invalid TOML: a non-ASCII character may appear only in a string or a comment")
             << bad;
@@ -78,7 +79,9 @@ TEST(TomlPrescanNonAscii, OnlyInStringsAndComments) {
                                 "# \xc3\xa9\nx = 1", "\"\xc3\xa9\" = 1", "[\"\xc3\xa9\"]",
                                 "\xef\xbb\xbfx = 1", "# c\n\"\xc3\xa9\" = 1", "x = [\n  \"\xc3\xa9\",\n]",
                                 "x = {a = '\xc3\xa9'}", "s = \"\"\"\\\n a\xc2\xa7\"\"\"",
-                                "s = \"\\\xc2\xa7\""})
+                                "s = \"\\\xc2\xa7\"", "a.\"\xc3\xa9\" = 1", "[a.\"\xc3\xa9\"]",
+                                "x = 1979-05-27 # \xc3\xa9", "x = [1, \"\xc3\xa9\"]",
+                                "x = {a = 1, b = \"\xc3\xa9\"}", "[[a]]\nb = \"\xc3\xa9\""})
         EXPECT_EQ(at(ok, 64), std::nullopt) << ok;
 }
 
