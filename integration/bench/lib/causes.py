@@ -37,22 +37,23 @@ to sock_diag only without CAP_NET_ADMIN; parent directories are opened with one 
 and sockvisord's own user/group names are cached for the "bound" log line. A remaining miss is per-unit file
 system work (about 100 syscalls per unit, linear).""",
     "memory": """\
-**Cause.** The goal is judged on RSS, which counts every shared-library page sockvisord touched (libstdc++,
-libc, libm, ld.so: ~3.4 MiB of the total, mostly shared with other programs) in full; PSS, which divides
-those pages among the processes that share them, is well within the goal. Fixed in session 3: libsystemd is
-dlopen()ed only when `LISTEN_FDS` is set (−1 MiB), spdlog/fmt compiled from headers (toml++ stays shared: F2),
-`malloc_trim` after start-up and reload, no per-unit allocation for an empty event queue (−0.55 MiB at 1,000
-units); see docs/design.md "Memory". **Left:** CLI11's `<iostream>` start-up (~0.55 MiB), the `ListenSpec`
-copy per listener (328 B), and `SOCKVISOR_STATIC_LIBSTDCXX=ON` for a container entrypoint (RSS −0.65 MiB,
-PSS +0.5 MiB on a shared host).""",
+**Cause.** The goal is judged on RSS, which counts in full every library and executable page sockvisord
+touched (kernel fault-around maps 64 KiB at a time); most of an idle sockvisord is such file-backed pages,
+not heap. Fixed in session 3: libsystemd dlopen()ed only when `LISTEN_FDS` is set (−1 MiB), spdlog/fmt from
+headers, `malloc_trim` after start-up and reload, no per-unit allocation for an empty event queue. Session 4:
+toml++ compiled in, libstdc++ linked statically, `--gc-sections`, start-up-only code at `-Os`, no libm (see
+docs/design.md "Memory"). **Left:** CLI11's `<iostream>` start-up and the `ListenSpec` copy per listener
+(328 B).""",
     "wakeups": """\
 **Cause.** Unexpected: the event loop blocks in `epoll_wait(-1)` with no timer armed when idle (docs/design.md).
 A non-zero count means something woke it — check the daemon's log for activity during the window (a probe,
 a control client) and `strace -p` the idle daemon.""",
     "restart": """\
-**Cause.** A lost connection is one the killed service had already `accept`ed but not answered: it is in the
-dead process's fd table and no supervisor can save it (the kernel closes it with the process). Connections
-still in the listening socket's backlog are never lost because sockvisord keeps the listening socket open.
+**Cause.** A connection lost by the supervisor is one refused, or established and never accepted by any
+service: sockvisord keeps the listening socket open across the restart, so the backlog should survive; look
+for a listener closed and rebound (the log) or a backlog overflow (`ss -lx`, Recv-Q). Connections the killed
+service had already `accept`ed are counted apart: they are in the dead process's fd table and no supervisor
+can save them.
 A gap above `restart_delay` + 5 ms is the delay itself plus reaping, the backoff timer, the fork/exec of the
 new service and the scheduler on a loaded machine (see measure 1).""",
     "status": """\

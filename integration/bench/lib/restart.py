@@ -18,10 +18,12 @@ def restart_gap(ctx):
     for run in range(ctx.runs):
         root = ctx.dir(f"m7-{run}")
         units = ctx.dir(f"m7-{run}", "units")
+        tallies = ctx.dir(f"m7-{run}", "tally")
         with open(os.path.join(units, "r.toml"), "w") as f:
             f.write('[[listen]]\naddress = "r.sock"\n\n[service]\n'
                     f'exec = ["{ctx.prog("svc_fd3")}", "loop"]\nrestart = "on-failure"\n'
-                    f'restart_delay = "{RESTART_DELAY_MS}ms"\n')
+                    f'restart_delay = "{RESTART_DELAY_MS}ms"\n'
+                    f'environment = {{ SVC_TALLY = "{tallies}" }}\n')
         sock = os.path.join(root, "run", "r.sock")
         with Procs(ctx) as procs:
             start_sockvisord(ctx, procs, "m7-sockvisord", root, ["--units", units])
@@ -46,12 +48,24 @@ def restart_gap(ctx):
             if r["served"] == 0:
                 raise HarnessError("m7: no connection served")
             r["kill_to_served_ms"] = (r["gap_end_ns"] - kill_ns) / 1e6
+            # A lost connection the killed service had accepted (its tally says
+            # accepted > answered) died with that process: no supervisor can save it.
+            held = 0
+            for name in os.listdir(tallies):
+                with open(os.path.join(tallies, name)) as t:
+                    accepted, answered = (int(x) for x in t.read().split())
+                held += accepted - answered
+            r["held_by_service"] = min(held, r["lost"])
+            r["lost_by_supervisor"] = r["lost"] - r["held_by_service"]
             rows.append(r)
-    keys = ("max_gap_ms", "kill_to_served_ms", "lost", "refused", "served")
+    keys = ("max_gap_ms", "kill_to_served_ms", "lost", "held_by_service", "lost_by_supervisor",
+            "refused", "served")
     return {"restart_delay_ms": RESTART_DELAY_MS, "runs": len(rows),
             "median": {k: median([r[k] for r in rows]) for k in keys},
             "worst": {k: max(r[k] for r in rows) for k in keys},
-            "lost_total": sum(r["lost"] for r in rows)}
+            "lost_total": sum(r["lost"] for r in rows),
+            "held_total": sum(r["held_by_service"] for r in rows),
+            "supervisor_lost_total": sum(r["lost_by_supervisor"] + r["refused"] for r in rows)}
 
 
 def status_latency(ctx):
