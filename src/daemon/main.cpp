@@ -110,6 +110,8 @@ int main(int argc, char** argv) {
     }
     auto dir = prepare_runtime_dir(runtime_dir);
     auto signals = SignalSource::open();
+    // No disposition changes after this point: children reset only what is set.
+    supervise::reset_signals_in_children(supervise::SignalReset::non_default_now);
     auto loop = EventLoop::create();
     // Opened once now, so that no spawn ever needs a fresh fd for a "null" stdio
     // (at the fd limit that would fail after a connection was accepted).

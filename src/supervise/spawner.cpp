@@ -146,6 +146,20 @@ Result<Arena> arena() {
 // Set by spawn() before each clone; the child writes its failed step here.
 ChildError* g_report = nullptr;
 
+// The signals a child must reset: every one, unless reset_signals_in_children()
+// narrowed it to those that were not SIG_DFL.
+struct ResetList {
+    int signals[_NSIG];
+    int count = 0;
+};
+ResetList all_catchable_signals() {
+    ResetList list{};
+    for (int sig = 1; sig < _NSIG; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) list.signals[list.count++] = sig;
+    return list;
+}
+ResetList g_to_reset = all_catchable_signals();
+
 [[noreturn]] void child_fail(Step step, int err) {
     *g_report = ChildError{step, err};
     _exit(step == Step::execve && err == ENOENT ? 127 : 126);
@@ -188,10 +202,8 @@ void write_pid(char* slot, pid_t pid) {
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < _NSIG; ++sig) {
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
-        ::sigaction(sig, &dfl, nullptr);  // EINVAL for glibc's reserved 32/33: harmless
-    }
+    for (int i = 0; i < g_to_reset.count; ++i)
+        ::sigaction(g_to_reset.signals[i], &dfl, nullptr);  // EINVAL for glibc's 32/33: harmless
 
     // A new session and process group: stop_signal and SIGKILL go to the group,
     // and the service is detached from sockvisord's controlling terminal.
@@ -208,12 +220,14 @@ void write_pid(char* slot, pid_t pid) {
         }
     }
     for (std::size_t i = 0; i < p.source.size(); ++i) {
-        if (p.moved[i] != p.target[i] && ::dup2(p.moved[i], p.target[i]) < 0)
-            child_fail(Step::dup2, errno);
-        // dup2() clears FD_CLOEXEC on the new fd, but dup2(fd, fd) is a no-op that
-        // keeps it, and every sockvisord fd is CLOEXEC: clear it explicitly on
-        // exactly the targets.
-        if (::fcntl(p.target[i], F_SETFD, 0) < 0) child_fail(Step::clear_cloexec, errno);
+        // dup2() clears FD_CLOEXEC on the new fd, but dup2(fd, fd) would be a
+        // no-op that keeps it, and every sockvisord fd is CLOEXEC: an fd already
+        // in place has the flag cleared explicitly.
+        if (p.moved[i] != p.target[i]) {
+            if (::dup2(p.moved[i], p.target[i]) < 0) child_fail(Step::dup2, errno);
+        } else if (::fcntl(p.target[i], F_SETFD, 0) < 0) {
+            child_fail(Step::clear_cloexec, errno);
+        }
     }
     // Everything above the targets goes: the moved copies, and any fd that leaked
     // without CLOEXEC.
@@ -402,6 +416,22 @@ Result<Spawned> spawn(const ChildPlan& plan) {
     // No report: the execve succeeded. (A child killed before exec also leaves
     // none; the event loop then sees it exit, as for any early death.)
     return Spawned{pid};
+}
+
+void reset_signals_in_children(SignalReset mode) {
+    if (mode == SignalReset::all) {
+        g_to_reset = all_catchable_signals();
+        return;
+    }
+    ResetList list{};
+    for (int sig = 1; sig < _NSIG; ++sig) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        struct sigaction current {};
+        // glibc's reserved 32/33 fail with EINVAL: no one here can set them either.
+        if (::sigaction(sig, nullptr, &current) == 0 && current.sa_handler != SIG_DFL)
+            list.signals[list.count++] = sig;
+    }
+    g_to_reset = list;
 }
 
 }  // namespace sv::supervise

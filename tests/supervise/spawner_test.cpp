@@ -209,6 +209,30 @@ TEST(Spawner, SignalMaskAndDispositionsAreReset) {
     EXPECT_EQ(r.out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }
 
+// With a snapshot the child resets only the dispositions that were not SIG_DFL
+// when it was taken; what was ignored then must still arrive as default.
+TEST(Spawner, SnapshotOfDispositionsStillResetsWhatWasIgnored) {
+    struct sigaction ign {
+    }, old_usr1{}, old_winch{};
+    ign.sa_handler = SIG_IGN;
+    ::sigaction(SIGUSR1, &ign, &old_usr1);
+    ::sigaction(SIGWINCH, &ign, &old_winch);
+    reset_signals_in_children(SignalReset::non_default_now);
+    auto r = run(sh_plan("exec grep -E '^SigIgn' /proc/self/status"));
+    ::sigaction(SIGUSR1, &old_usr1, nullptr);
+    ::sigaction(SIGWINCH, &old_winch, nullptr);
+    reset_signals_in_children(SignalReset::non_default_now);  // this process's real state
+    EXPECT_EQ(r.out, "SigIgn:\t0000000000000000\n");
+
+    // Negative control: a disposition set after the snapshot is not reset, which
+    // is why the daemon takes it only once its own handlers are in place.
+    ::sigaction(SIGUSR1, &ign, &old_usr1);
+    auto stale = run(sh_plan("exec grep -E '^SigIgn' /proc/self/status"));
+    ::sigaction(SIGUSR1, &old_usr1, nullptr);
+    reset_signals_in_children(SignalReset::all);  // the default, for the other tests
+    EXPECT_EQ(stale.out, "SigIgn:\t0000000000000200\n");
+}
+
 TEST(Spawner, ChildLeadsANewSessionAndProcessGroup) {
     auto r = run(sh_plan("exec cat /proc/self/stat"));
     // pid (comm) state ppid pgrp session ...
