@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -329,3 +330,101 @@ def unix_fds_named(pid, name):
         if m and names.get(int(m.group(1))) == name:
             found[int(m.group(1))] = int(fd)
     return found
+
+
+# ---- clients ------------------------------------------------------------------------
+
+def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
+    """A loopback port that was free a moment ago (the kernel picked it)."""
+    with socket.socket(family, kind) as s:
+        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_to_eof(address, timeout=10.0):
+    """Connect to a Unix path or a (host, port) pair, read to EOF; the bytes read.
+    Connect errors propagate (ECONNREFUSED is what a restart must never cause)."""
+    family = socket.AF_INET if isinstance(address, tuple) else socket.AF_UNIX
+    with socket.socket(family, socket.SOCK_STREAM) as c:
+        c.settimeout(timeout)
+        c.connect(address)
+        data = b""
+        while chunk := c.recv(4096):
+            data += chunk
+        return data
+
+
+class ClientLoops:
+    """Clients connecting back to back from a few threads while a test kills or
+    restarts the service, classifying every attempt. The services answer
+    "ok PID ..." and close. `with ClientLoops(...) as c:` or start()/stop()."""
+
+    def __init__(self, address, loops=3):
+        self.address = address
+        self.family = socket.AF_INET if isinstance(address, tuple) else socket.AF_UNIX
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.answered = 0
+        self.answered_by = {}        # pid -> count
+        self.refused = 0             # ECONNREFUSED
+        self.connect_errors = []     # any other failure to connect (ENOENT, EAGAIN, timeout...)
+        self.eof = []                # times: connected, then EOF before an answer
+        self.reset = []              # times: connected, then ECONNRESET/EPIPE before an answer
+        self.unanswered = []         # connected, no answer and no EOF within the timeout
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(loops)]
+
+    @property
+    def lost(self):
+        """Connections that were accepted and closed without an answer."""
+        return len(self.eof) + len(self.reset)
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def stop(self):
+        self.stop_flag.set()
+        for t in self.threads:
+            t.join(timeout=30)
+
+    __enter__ = start
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def answers_from(self, pid):
+        with self.lock:
+            return self.answered_by.get(pid, 0)
+
+    def _run(self):
+        while not self.stop_flag.is_set():
+            with socket.socket(self.family, socket.SOCK_STREAM) as c:
+                c.settimeout(10)
+                try:
+                    c.connect(self.address)
+                except ConnectionRefusedError:
+                    with self.lock:
+                        self.refused += 1
+                    continue
+                except OSError as e:
+                    with self.lock:
+                        self.connect_errors.append(repr(e))
+                    continue
+                data, was_reset = b"", False
+                try:
+                    while chunk := c.recv(256):
+                        data += chunk
+                except (ConnectionResetError, BrokenPipeError):
+                    was_reset = True
+                except socket.timeout:
+                    with self.lock:
+                        self.unanswered.append(data)
+                    continue
+                with self.lock:
+                    if data.startswith(b"ok "):
+                        self.answered += 1
+                        pid = int(data.split()[1])
+                        self.answered_by[pid] = self.answered_by.get(pid, 0) + 1
+                    else:
+                        (self.reset if was_reset else self.eof).append(time.monotonic())

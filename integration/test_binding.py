@@ -4,14 +4,13 @@ Runs the real sockvisord as root in a private temporary directory and checks wit
 stat, real sockets, ss and /proc what a user would check.
 """
 import os
-import signal
 import socket
 import stat
 import subprocess
 
 import pytest
 
-from conftest import run_check, wait_for, SOURCE_DIR
+from conftest import SOURCE_DIR, free_port, run_check, wait_for
 
 NOBODY, NOGROUP = 65534, 65534
 # A service that never touches its sockets: connections wait in the backlog.
@@ -27,12 +26,6 @@ def unit(*listens, service=IDLE_SERVICE):
 
 def q(s):
     return '"' + s + '"'
-
-
-def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
-    with socket.socket(family, kind) as s:
-        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_pathname_socket_has_declared_owner_group_and_mode(daemon):

@@ -13,7 +13,6 @@ import json
 import os
 import pwd
 import re
-import signal
 import socket
 import subprocess
 import threading
@@ -21,7 +20,7 @@ import time
 
 import pytest
 
-from conftest import (SERVICES_DIR, SOCKVISORCTL, fd_count, pid_alive, unit_toml,
+from conftest import (SERVICES_DIR, SOCKVISORCTL, fd_count, pid_alive, read_to_eof, unit_toml,
                       unix_fds_named, wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "ct_serve.py")
@@ -45,15 +44,7 @@ def serve(word="ok", *extra):
 
 def ask(path, timeout=10.0):
     """Connect, read to EOF; returns the answer as text."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-        c.settimeout(timeout)
-        c.connect(path)
-        data = b""
-        while True:
-            chunk = c.recv(4096)
-            if not chunk:
-                return data.decode()
-            data += chunk
+    return read_to_eof(path, timeout).decode()
 
 
 def read_line(sock, timeout=5.0):

@@ -10,12 +10,11 @@
 import os
 import shutil
 import subprocess
-import time
 import urllib.request
 
 import pytest
 
-from conftest import SOCKVISORD, SOURCE_DIR, wait_for
+from conftest import SOCKVISORD, SOURCE_DIR, free_port, wait_for
 
 HELLO = '''
 [[listen]]
@@ -53,13 +52,6 @@ def test_systemd_unit_verifies(workdir):
     r = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0 and "sockvisord.service" not in r.stderr, r.stderr
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_nginx(workdir, sock_path):

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import (SERVICES_DIR, SV_REPORT, fd_count, log_started_pids, log_timestamp,
-                      log_transitions, pid_alive, single_listener_unit, wait_for)
+                      log_transitions, pid_alive, read_to_eof, single_listener_unit, wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "rn_serve.py")
 CHILD_NOTIFY = os.path.join(SERVICES_DIR, "rn_notify_child.sh")
@@ -30,14 +30,7 @@ def q(s):
 unit = single_listener_unit  # shared with the other tests (conftest.py)
 
 
-def ask(path, timeout=5.0):
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-        c.settimeout(timeout)
-        c.connect(path)
-        data = b""
-        while chunk := c.recv(4096):
-            data += chunk
-        return data
+ask = read_to_eof
 
 
 def states(d, name):

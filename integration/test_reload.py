@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import stat
 import subprocess
 import threading
@@ -20,7 +19,8 @@ import time
 
 import pytest
 
-from conftest import SERVICES_DIR, SOCKVISORCTL, pid_alive, unit_toml, unix_fds_named, wait_for
+from conftest import (SERVICES_DIR, SOCKVISORCTL, pid_alive, read_to_eof, unit_toml, unix_fds_named,
+                      wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "ct_serve.py")
 PY = "/usr/bin/python3"
@@ -35,15 +35,7 @@ def serve(word):
 
 def ask(path, timeout=10.0):
     """Connect, read to EOF; returns the answer split into words."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-        c.settimeout(timeout)
-        c.connect(path)
-        data = b""
-        while True:
-            chunk = c.recv(4096)
-            if not chunk:
-                return data.decode().split()
-            data += chunk
+    return read_to_eof(path, timeout).decode().split()
 
 
 def unit_status(d, name):

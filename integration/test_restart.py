@@ -6,7 +6,6 @@ Services are real processes (integration/services/rn_serve.py, sh); the checks a
 what a user sees: replies, ECONNREFUSED, the process table and the daemon's log
 (SPEC §2.2 restart/start limit, §4 states).
 """
-import errno
 import os
 import signal
 import socket
@@ -15,8 +14,9 @@ import time
 
 import pytest
 
-from conftest import (SERVICES_DIR, SV_REPORT, log_started_pids, log_timestamp,
-                      log_transitions, pid_alive, single_listener_unit, wait_for)
+from conftest import (SERVICES_DIR, SV_REPORT, ClientLoops, free_port, log_started_pids,
+                      log_timestamp, log_transitions, pid_alive, read_to_eof,
+                      single_listener_unit, wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "rn_serve.py")
 
@@ -28,17 +28,8 @@ def q(s):
 unit = single_listener_unit  # shared with the other tests (conftest.py)
 
 
-def ask(path, timeout=5.0):
-    """Connect, read to EOF; returns the answer bytes (raises on connect errors)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-        c.settimeout(timeout)
-        c.connect(path)
-        data = b""
-        while True:
-            chunk = c.recv(4096)
-            if not chunk:
-                return data
-            data += chunk
+ask = read_to_eof
+
 
 
 def children_of(pid):
@@ -57,80 +48,6 @@ def children_of(pid):
     return out
 
 
-class ClientLoop:
-    """Clients connecting back to back from a few threads, classifying every attempt."""
-
-    def __init__(self, path, threads=3, family=socket.AF_UNIX):
-        self.path = path
-        self.family = family
-        self.stop_flag = threading.Event()
-        self.lock = threading.Lock()
-        self.answered = 0
-        self.answered_by = {}        # pid -> count
-        self.refused = 0             # ECONNREFUSED
-        self.connect_errors = []     # any other failure to connect (ENOENT, EAGAIN, timeout...)
-        self.lost = 0                # connected, then EOF/reset without an answer
-        self.unanswered = []         # connected, no answer and no EOF within the timeout
-        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
-
-    def start(self):
-        for t in self.threads:
-            t.start()
-
-    def stop(self):
-        self.stop_flag.set()
-        for t in self.threads:
-            t.join(timeout=30)
-
-    def _run(self):
-        while not self.stop_flag.is_set():
-            c = socket.socket(self.family, socket.SOCK_STREAM)
-            c.settimeout(10)
-            try:
-                try:
-                    c.connect(self.path)
-                except ConnectionRefusedError:
-                    with self.lock:
-                        self.refused += 1
-                    continue
-                except OSError as e:
-                    with self.lock:
-                        self.connect_errors.append(repr(e))
-                    continue
-                data = b""
-                try:
-                    while True:
-                        chunk = c.recv(256)
-                        if not chunk:
-                            break
-                        data += chunk
-                except (ConnectionResetError, BrokenPipeError):
-                    pass
-                except socket.timeout:
-                    with self.lock:
-                        self.unanswered.append(data)
-                    continue
-                with self.lock:
-                    if data.startswith(b"ok "):
-                        self.answered += 1
-                        pid = int(data.split()[1])
-                        self.answered_by[pid] = self.answered_by.get(pid, 0) + 1
-                    else:
-                        self.lost += 1
-            finally:
-                c.close()
-
-    def answers_from(self, pid):
-        with self.lock:
-            return self.answered_by.get(pid, 0)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("policy,transport", [("always", "unix"), ("on-failure", "unix"),
                                               ("on-failure", "tcp")])
 def test_sigkill_50_times_refuses_no_connection(daemon, policy, transport):
@@ -142,10 +59,10 @@ def test_sigkill_50_times_refuses_no_connection(daemon, policy, transport):
     if transport == "unix":
         path = d.path("web.sock")
         inode = os.stat(path).st_ino
-        clients = ClientLoop(path)
+        clients = ClientLoops(path)
     else:
         path, inode = None, None
-        clients = ClientLoop(("127.0.0.1", int(address.rsplit(":", 1)[1])), family=socket.AF_INET)
+        clients = ClientLoops(("127.0.0.1", int(address.rsplit(":", 1)[1])))
     clients.start()
     deadline = time.monotonic() + 40
     killed = []
@@ -303,7 +220,7 @@ def test_negative_control_client_loop_sees_a_naive_restart(workdir):
     server = threading.Thread(target=naive_server, daemon=True)
     server.start()
     wait_for(lambda: os.path.exists(path), timeout=5, what="naive socket")
-    clients = ClientLoop(path, threads=2)
+    clients = ClientLoops(path, loops=2)
     clients.start()
     time.sleep(1.0)
     clients.stop()

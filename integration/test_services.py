@@ -21,7 +21,7 @@ import time
 import pytest
 
 import conftest
-from conftest import wait_for
+from conftest import free_port, wait_for
 
 PY = "/usr/bin/python3"  # Debian's: it has python3-systemd
 SV_REPORT = os.environ.get("SV_REPORT", conftest.REPORT)
@@ -58,12 +58,6 @@ def unit(listens, **service):
     for listen in listens:
         text += "[[listen]]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in listen.items())
     return text + "[service]\n" + "".join(f"{k} = {toml(v)}\n" for k, v in service.items())
-
-
-def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
-    with socket.socket(family, kind) as s:
-        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def read_all(sock, timeout=10.0):
