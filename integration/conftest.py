@@ -355,9 +355,11 @@ def read_to_eof(address, timeout=10.0):
 
 
 class ClientLoops:
-    """Clients connecting back to back from a few threads while a test kills or
-    restarts the service, classifying every attempt. The services answer
-    "ok PID ..." and close. `with ClientLoops(...) as c:` or start()/stop()."""
+    """Clients connecting back to back from a few threads while a test kills,
+    restarts or reloads the service, classifying every attempt: answered (any reply,
+    counted by its words; "ok PID ..." also by PID), refused, other connect errors,
+    closed without a reply, or no reply in time. `with ClientLoops(...)` or
+    start()/stop()."""
 
     def __init__(self, address, loops=3):
         self.address = address
@@ -365,7 +367,8 @@ class ClientLoops:
         self.stop_flag = threading.Event()
         self.lock = threading.Lock()
         self.answered = 0
-        self.answered_by = {}        # pid -> count
+        self.answers = {}            # reply, words joined by one space -> count
+        self.answered_by = {}        # pid of an "ok PID" reply -> count
         self.refused = 0             # ECONNREFUSED
         self.connect_errors = []     # any other failure to connect (ENOENT, EAGAIN, timeout...)
         self.eof = []                # times: connected, then EOF before an answer
@@ -421,10 +424,14 @@ class ClientLoops:
                     with self.lock:
                         self.unanswered.append(data)
                     continue
+                words = data.decode(errors="replace").split()
                 with self.lock:
-                    if data.startswith(b"ok "):
+                    if words:
                         self.answered += 1
-                        pid = int(data.split()[1])
-                        self.answered_by[pid] = self.answered_by.get(pid, 0) + 1
+                        text = " ".join(words)
+                        self.answers[text] = self.answers.get(text, 0) + 1
+                        if words[0] == "ok" and len(words) > 1 and words[1].isdigit():
+                            pid = int(words[1])
+                            self.answered_by[pid] = self.answered_by.get(pid, 0) + 1
                     else:
                         (self.reset if was_reset else self.eof).append(time.monotonic())

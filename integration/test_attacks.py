@@ -24,7 +24,7 @@ import time
 import pytest
 
 from conftest import (SERVICES_DIR, SOCKVISORCTL, SV_REPORT, Daemon, fd_count, pid_alive,
-                      run_check, unit_toml, unix_fds_named, wait_for)
+                      read_to_eof, run_check, unit_toml, unix_fds_named, wait_for)
 
 PY = "/usr/bin/python3"
 HOLDER = os.path.join(SERVICES_DIR, "at_holder.py")
@@ -540,16 +540,6 @@ def ask_service(path, command, timeout=10.0):
         return data.decode().strip()
 
 
-def read_all(path, timeout=10.0):
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
-        c.settimeout(timeout)
-        c.connect(path)
-        data = b""
-        while chunk := c.recv(4096):
-            data += chunk
-        return data
-
-
 def barrier(d, sock, word):
     """Make the service send STATUS=word and wait until `status` shows it: the notify
     socket is one queue, so every datagram sent before has been handled by then."""
@@ -610,7 +600,7 @@ def test_notify_junk_from_the_service_and_outsiders_costs_nothing(daemon):
     sock = d.path("svc.sock")
     service = json.loads(ask_service(sock, "info"))["pid"]
     notify = d.path("notify.sock")
-    assert json.loads(read_all(d.path("other.sock")))  # both services up
+    assert json.loads(read_to_eof(d.path("other.sock")))  # both services up
     baseline = stable_fd_count(d.proc.pid)
 
     rounds = 3
@@ -626,7 +616,7 @@ def test_notify_junk_from_the_service_and_outsiders_costs_nothing(daemon):
     u = unit_status(d, "svc")
     assert (u["state"], u["pid"]) == ("starting", service), u
     assert json.loads(ask_service(sock, "info"))["pid"] == service
-    assert json.loads(read_all(d.path("other.sock")))
+    assert json.loads(read_to_eof(d.path("other.sock")))
     wait_for(lambda: fd_count(d.proc.pid) <= baseline, timeout=5,
              what=f"sockvisord's fd count back to {baseline} (it is {fd_count(d.proc.pid)})")
     after_junk = stable_fd_count(d.proc.pid)
@@ -804,7 +794,7 @@ def test_hostile_unit_files_are_refused_and_the_good_unit_serves(daemon, workdir
     units = {name: text for name, (text, _) in BAD_UNITS.items()}
     units["good"] = unit(["good.sock"], [REPORT, "--serve"])
     d = daemon(units)
-    assert json.loads(read_all(d.path("good.sock")))  # served by the good unit's service
+    assert json.loads(read_to_eof(d.path("good.sock")))  # served by the good unit's service
     log = d.log()
     for name, (_, diagnostic) in BAD_UNITS.items():
         line = next((l for l in log.splitlines() if f"{name}.toml:" in l), None)
@@ -832,4 +822,4 @@ def test_hostile_unit_files_are_refused_and_the_good_unit_serves(daemon, workdir
     assert d.proc.poll() is None
     u = unit_status(d, "good")
     assert u["state"] in ("running", "listening") and u["pid"] == pid
-    assert json.loads(read_all(d.path("good.sock")))
+    assert json.loads(read_to_eof(d.path("good.sock")))

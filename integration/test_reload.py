@@ -14,13 +14,12 @@ import re
 import signal
 import stat
 import subprocess
-import threading
 import time
 
 import pytest
 
-from conftest import (SERVICES_DIR, SOCKVISORCTL, pid_alive, read_to_eof, unit_toml, unix_fds_named,
-                      wait_for)
+from conftest import (SERVICES_DIR, SOCKVISORCTL, ClientLoops, pid_alive, read_to_eof, unit_toml,
+                      unix_fds_named, wait_for)
 
 SERVE = os.path.join(SERVICES_DIR, "ct_serve.py")
 PY = "/usr/bin/python3"
@@ -320,47 +319,6 @@ def test_address_moved_from_one_unit_to_another(daemon, workdir, how):
 
 # ---- many reloads under load ------------------------------------------------------------
 
-class Clients:
-    """Threads connecting back to back, classifying every attempt."""
-
-    def __init__(self, path, threads=2):
-        self.path = path
-        self.stop_flag = threading.Event()
-        self.lock = threading.Lock()
-        self.answers = {}      # answer line -> count
-        self.refused = 0
-        self.errors = []       # any other failure
-        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        for t in self.threads:
-            t.join(timeout=30)
-
-    def _run(self):
-        while not self.stop_flag.is_set():
-            try:
-                answer = " ".join(ask(self.path, timeout=10))
-            except ConnectionRefusedError:
-                with self.lock:
-                    self.refused += 1
-                continue
-            except OSError as e:
-                with self.lock:
-                    self.errors.append(repr(e))
-                continue
-            with self.lock:
-                if answer:
-                    self.answers[answer] = self.answers.get(answer, 0) + 1
-                else:
-                    self.errors.append("connected, closed without an answer")
-
-
 def test_hundred_reloads_refuse_no_connection(daemon, workdir):
     hot, other = os.path.join(workdir, "hot.sock"), os.path.join(workdir, "other.sock")
 
@@ -372,7 +330,7 @@ def test_hundred_reloads_refuse_no_connection(daemon, workdir):
     pid = wait_running(d, "hot")["pid"]
     hot_before = identity(d, hot)
     changes = 0
-    with Clients(hot) as clients:
+    with ClientLoops(hot, loops=2) as clients:
         wait_for(lambda: clients.answers, what="a first answer")
         for i in range(100):
             if i % 2 == 0:
@@ -385,7 +343,8 @@ def test_hundred_reloads_refuse_no_connection(daemon, workdir):
             assert rc == 0 and lists == expected, (i, rc, lists, err)
         time.sleep(0.2)  # clients keep connecting after the last reload too
     assert not any(t.is_alive() for t in clients.threads)
-    assert clients.refused == 0 and clients.errors == [], (clients.refused, clients.errors[:5])
+    assert (clients.refused, clients.connect_errors, clients.lost, clients.unanswered) == (0, [], 0, []), \
+        (clients.refused, clients.connect_errors[:5], clients.lost, clients.unanswered[:5])
     assert clients.answers == {f"hot hot {pid}": sum(clients.answers.values())}
     assert sum(clients.answers.values()) >= 100, clients.answers
     assert identity(d, hot) == hot_before and unit_status(d, "hot")["pid"] == pid
