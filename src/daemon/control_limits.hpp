@@ -6,17 +6,18 @@
 #include <chrono>
 #include <cstddef>
 
+#include "control/limits.hpp"
+
 namespace sv::daemon {
 
-// A request is one JSON line naming a command and some units: 256 names of 64
-// characters are ~17 KB. 64 KiB leaves room and bounds each client's input buffer.
-inline constexpr std::size_t kMaxControlRequestBytes = 64 * 1024;
-// A reply is built by the daemon, not the peer: this only guards against a bug. A
-// `status --json` entry is under 1 KB per listener, so 16 MiB covers thousands of
-// units. Replies are written one at a time per client, and a client's next
-// request is not read before its reply is out, so a peer that never reads pins at
-// most one reply.
-inline constexpr std::size_t kMaxControlReplyBytes = 16 << 20;
+// A request line and a reply line: the protocol's own limits (control/limits.hpp),
+// which sockvisorctl enforces from the other side, so the two can never disagree.
+// Each client's input buffer is bounded by the first. The second only guards
+// against a bug (replies are built by the daemon): replies are written one at a
+// time per client, and a client's next request is not read before its reply is
+// out, so a peer that never reads pins at most one reply.
+inline constexpr std::size_t kMaxControlRequestBytes = control::limits::kMaxRequestBytes;
+inline constexpr std::size_t kMaxControlReplyBytes = control::limits::kMaxReplyBytes;
 // sockvisorctl connects, asks, and leaves; no administrator runs 64 at once. At
 // the limit the least recently active client is closed, so a flood of idle
 // connections can never keep `status` from being answered.
