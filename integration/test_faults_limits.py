@@ -186,7 +186,16 @@ def test_crash_loop_ends_failed_cheaply_with_socket_still_accepting(daemon, poli
               f"{cpu:.3f} s ({1000 * cpu / max(1, len(starts)):.2f} ms per start)")
         # burst = N: N starts are admitted, the next one makes the unit failed.
         assert len(starts) == burst, f"{len(starts)} starts for start_limit_burst = {burst}"
-        assert cpu < 0.5, f"sockvisord used {cpu:.3f} s of CPU for {len(starts)} crashes"
+        # A daemon that spins burns the whole episode on one core; one that sleeps
+        # between starts burns a small part of it (4 % here, 25-30 % sanitized).
+        assert cpu < 0.5 * episode, (f"sockvisord used {cpu:.3f} s of CPU in a "
+                                     f"{episode:.2f} s crash loop: it does not sleep")
+        if not SANITIZED:
+            # The product's own cost: 0.3-0.5 ms per start here, 0.5 s is 60x that.
+            # Not in the sanitized build: there the spawner clones without CLONE_VM
+            # (spawner.cpp), so every start copies ASan's page tables, ~9 ms per
+            # clone (strace -T) and 6-10 ms of daemon CPU: the runtime's, not ours.
+            assert cpu < 0.5, f"sockvisord used {cpu:.3f} s of CPU for {len(starts)} crashes"
 
         # Failed: nothing runs, nothing is started again, and the daemon sleeps.
         cpu1 = cpu_seconds(pid)
