@@ -63,13 +63,18 @@ Result<std::string> request_reply(const std::string& path, std::string_view requ
     if (!fd) return fd.error();
     if (auto sent = send_all(fd->get(), request_line, path); !sent) return sent.error();
 
+    // Read straight into the reply, 64 KiB at a time: a 1,000-unit status reply
+    // (~300 KB) takes a handful of reads and no second copy (it took 37 reads
+    // of 8 KiB, each after a poll).
+    constexpr std::size_t kReadChunk = 64 * 1024;
     std::string reply;
-    char buf[8192];
+    std::size_t searched = 0;  // bytes already known to hold no newline
     for (;;) {
-        if (auto nl = reply.find('\n'); nl != reply.npos) {
+        if (auto nl = reply.find('\n', searched); nl != reply.npos) {
             reply.resize(nl);
             return reply;
         }
+        searched = reply.size();
         if (reply.size() > max_reply_bytes)
             return plain_error(
                 "read a reply from", path,
@@ -82,14 +87,17 @@ Result<std::string> request_reply(const std::string& path, std::string_view requ
         if (ready == 0)
             return plain_error("read a reply from", path,
                                "no reply within " + seconds_text(timeout));
-        ssize_t n = recv(fd->get(), buf, sizeof buf, 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n < 0) return sys_error("read a reply from", path, errno);
+        const std::size_t have = reply.size();
+        reply.resize(have + kReadChunk);
+        ssize_t n = recv(fd->get(), reply.data() + have, kReadChunk, 0);
+        int recv_errno = errno;
+        reply.resize(have + static_cast<std::size_t>(n > 0 ? n : 0));
+        if (n < 0 && (recv_errno == EINTR || recv_errno == EAGAIN)) continue;
+        if (n < 0) return sys_error("read a reply from", path, recv_errno);
         if (n == 0)
             return plain_error("read a reply from", path,
                                reply.empty() ? "the daemon closed the connection without replying"
                                              : "the reply ended without a newline");
-        reply.append(buf, static_cast<std::size_t>(n));
     }
 }
 

@@ -1,5 +1,7 @@
 #include "control/replies.hpp"
 
+#include "control/status_writer.hpp"
+
 namespace sv::control {
 namespace {
 
@@ -49,10 +51,13 @@ void from_json(const json& j, ReloadReport& r) {
     r.problems = list("problems");
 }
 
+// Written directly, not through a document: the one reply that grows with the
+// number of units (status_writer.hpp has the figures).
 std::string status_reply(const std::vector<UnitStatus>& units) {
-    json doc = ok_object();
-    doc["units"] = units;
-    return line_of(doc);
+    std::string line = "{\"ok\":true,\"units\":";
+    append_status_array(line, units);
+    line.append("}\n");
+    return line;
 }
 
 std::string units_reply(const std::vector<std::string>& units) {
