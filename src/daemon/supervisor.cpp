@@ -57,9 +57,10 @@ bool Supervisor::start(InitialUnits initial) {
         spdlog::warn("inherited fd '{}' matches no declared listener: closed", fd.name);
         return true;
     });
+    net::BindSession session;  // start-up only: no directory fd stays open after it
     for (auto& u : initial.units) {
         auto runner = UnitRunner::create(ctx_, std::move(u));
-        if (auto st = runner->bind(); !st) {
+        if (auto st = runner->bind(session); !st) {
             spdlog::error("{}: {}", runner->name(), st.error().message());
             if (config_.strict) {
                 spdlog::error("--strict: a unit failed to bind; releasing every socket");
@@ -219,9 +220,9 @@ void Supervisor::notify_parent(const std::string& message) {
 
 // ---- units added and removed at run time -------------------------------------
 
-void Supervisor::add_unit(unit::Unit unit) {
+void Supervisor::add_unit(unit::Unit unit, net::BindSession& session) {
     auto runner = UnitRunner::create(ctx_, std::move(unit));
-    if (auto st = runner->bind(); !st) {
+    if (auto st = runner->bind(session); !st) {
         spdlog::error("{}: {}", runner->name(), st.error().message());
         spdlog::warn("{}: marked failed; its sockets are not bound", runner->name());
     } else {

@@ -78,7 +78,7 @@ class Supervisor final : public ControlTarget {
     void stop_orphans();
     void on_main_exit(UnitRunner& unit, const supervise::ExitStatus& status);
     // Create, bind and (unless the bind failed) start a runner for `unit`.
-    void add_unit(unit::Unit unit);
+    void add_unit(unit::Unit unit, net::BindSession& session);
     // Stop a unit's service and close its sockets now; the runner lives on until
     // its processes have exited.
     void retire(const std::string& name);

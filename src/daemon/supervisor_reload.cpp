@@ -44,15 +44,16 @@ control::ReloadReport Supervisor::reload() {
         it->second->close_listeners(change.listeners.closed);
         redefined.push_back(&change);
     }
-    // 3. Bind what is new.
+    // 3. Bind what is new, in one session (net/bind_session.hpp) that ends with the reload.
+    net::BindSession session;
     for (UnitChange* change : redefined) {
         if (change->service_changed)
             spdlog::info("{}: [service] changed: takes effect at the next start", change->name);
         auto& runner = units_.at(change->name);
-        auto st = runner->redefine(std::move(change->new_unit), change->listeners.source);
+        auto st = runner->redefine(std::move(change->new_unit), change->listeners.source, session);
         if (!st) spdlog::error("{}: {}", change->name, st.error().message());
     }
-    for (auto& unit : recreated) add_unit(std::move(unit));
+    for (auto& unit : recreated) add_unit(std::move(unit), session);
     // Unchanged units keep sockets, fds and process; their definition may carry a
     // new description or source positions.
     for (auto& unit : plan.unchanged) {
@@ -64,7 +65,7 @@ control::ReloadReport Supervisor::reload() {
     for (auto& unit : plan.added) {
         report.added.push_back(unit.name);
         spdlog::info("{}: new unit", unit.name);
-        add_unit(std::move(unit));
+        add_unit(std::move(unit), session);
     }
 
     invalid_.clear();

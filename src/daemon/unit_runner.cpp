@@ -30,7 +30,7 @@ UnitRunner::~UnitRunner() {
     release();
 }
 
-Status UnitRunner::bind() {
+Status UnitRunner::bind(net::BindSession& session) {
     for (const auto& spec : unit_.listen) {
         // A socket our own parent passed us (LISTEN_FDS) with the same address and
         // type is adopted: binding again would fail, or shadow it.
@@ -47,7 +47,7 @@ Status UnitRunner::bind() {
             listener = std::move(*adopted);
             spdlog::info("{}: adopted inherited {}", unit_.name, net::describe(spec));
         } else {
-            auto bound = net::bind_listener(spec);
+            auto bound = net::bind_listener(spec, session);
             if (!bound) {
                 bind_failed_ = true;
                 release();
@@ -172,7 +172,8 @@ bool UnitRunner::rebind_if_failed() {
     if (!bind_failed_) return true;
     release();
     bind_failed_ = false;
-    if (auto st = bind(); !st) {
+    net::BindSession session;
+    if (auto st = bind(session); !st) {
         spdlog::error("{}: {}", unit_.name, st.error().message());
         return false;
     }
@@ -196,7 +197,8 @@ void UnitRunner::close_listeners(const std::vector<size_t>& closed) {
     }
 }
 
-Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources) {
+Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources,
+                            net::BindSession& session) {
     bool was_armed = armed_ || rearm_after_redefine_;
     rearm_after_redefine_ = false;
     auto handler = on_ready_;
@@ -213,7 +215,7 @@ Status UnitRunner::redefine(unit::Unit fresh, const std::vector<std::optional<si
             listeners_.push_back(std::move(kept));
             continue;
         }
-        auto bound = net::bind_listener(spec);
+        auto bound = net::bind_listener(spec, session);
         if (!bound) {
             if (result.ok()) result = bound.error();
             continue;

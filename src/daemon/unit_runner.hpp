@@ -52,8 +52,9 @@ class UnitRunner {
     const std::vector<net::BoundListener>& listeners() const { return listeners_; }
 
     // Bind (or adopt) every [[listen]]; on failure release what was bound and
-    // return the error; the unit is then `failed` for good (until reload).
-    Status bind();
+    // return the error; the unit is then `failed` for good (until reload). Units bound
+    // in one go (start-up, reload) share one session: see net/bind_session.hpp.
+    Status bind(net::BindSession& session);
     bool bind_failed() const { return bind_failed_; }
 
     // After binding: arm on-demand units, spawn eager ones.
@@ -90,7 +91,8 @@ class UnitRunner {
     // Two steps so that every close of a reload happens before any bind (an
     // address may move between units): close_listeners(), then redefine().
     void close_listeners(const std::vector<size_t>& closed);
-    Status redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources);
+    Status redefine(unit::Unit fresh, const std::vector<std::optional<size_t>>& sources,
+                    net::BindSession& session);
     // Reload of an unchanged unit: the fresh definition (description, positions).
     void set_definition(unit::Unit fresh) { unit_ = std::move(fresh); }
 

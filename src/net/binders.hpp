@@ -4,13 +4,15 @@
 #pragma once
 
 #include "base/result.hpp"
+#include "net/bind_session.hpp"
 #include "net/listener.hpp"
 #include "unit/unit.hpp"
 
 namespace sv::net {
 
-Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec);  // unix_path_binder.cpp
-Result<BoundListener> bind_abstract(const unit::ListenSpec& spec);   // abstract_binder.cpp
-Result<BoundListener> bind_inet(const unit::ListenSpec& spec);       // inet_binder.cpp
+Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec,
+                                     BindSession& session);         // unix_path_binder.cpp
+Result<BoundListener> bind_abstract(const unit::ListenSpec& spec);  // abstract_binder.cpp
+Result<BoundListener> bind_inet(const unit::ListenSpec& spec);      // inet_binder.cpp
 
 }  // namespace sv::net

@@ -15,9 +15,14 @@
 namespace sv::net {
 
 Result<BoundListener> bind_listener(const unit::ListenSpec& spec) {
+    BindSession session;
+    return bind_listener(spec, session);
+}
+
+Result<BoundListener> bind_listener(const unit::ListenSpec& spec, BindSession& session) {
     switch (spec.address.family) {
         case Family::unix_path: {
-            auto bound = bind_unix_path(spec);
+            auto bound = bind_unix_path(spec, session);
             if (!bound) return bound;
             auto links = create_symlinks(spec);
             if (!links) {

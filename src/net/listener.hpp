@@ -1,6 +1,7 @@
 // The public face of src/net: bind one declared [[listen]] socket safely, release it,
 // recognise an inherited one, describe one for logs. Errors are returned, never logged;
-// nothing here keeps global state beyond the duration of one call.
+// nothing here keeps global state beyond the duration of one call (or of the
+// BindSession the caller holds).
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +11,7 @@
 
 #include "base/fd.hpp"
 #include "base/result.hpp"
+#include "net/bind_session.hpp"
 #include "unit/unit.hpp"
 
 namespace sv::net {
@@ -29,8 +31,10 @@ struct BoundListener {
 };
 
 // Bind one declared listener. Blocking mode (no O_NONBLOCK) — services expect blocking
-// listeners, as systemd hands them. Errors are returned, never logged.
-Result<BoundListener> bind_listener(const unit::ListenSpec& spec);
+// listeners, as systemd hands them. Errors are returned, never logged. Binding many
+// in a row (start-up, reload) passes one BindSession to all of them.
+Result<BoundListener> bind_listener(const unit::ListenSpec& spec, BindSession& session);
+Result<BoundListener> bind_listener(const unit::ListenSpec& spec);  // a session of its own
 
 // Close it and, when `unlink_paths` and spec.remove_on_stop, unlink the socket file and
 // symlinks — but only if the inode at the path is still the one we created (dev/ino),

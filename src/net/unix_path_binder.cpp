@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "base/syscalls.hpp"
+#include "net/bind_session.hpp"
 #include "net/binders.hpp"
 #include "net/bound_inode.hpp"
 #include "net/creation_plan.hpp"
@@ -65,19 +66,19 @@ Status fix_up(int entry_fd, const CreationPlan& plan, const std::string& path) {
 
 }  // namespace
 
-Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec) {
+Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec, BindSession& session) {
     const std::string& path = spec.address.path;
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
     if (path.size() >= sizeof sa.sun_path) return sys_error("bind", path, ENAMETOOLONG);
     std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
 
-    auto dir = open_parent_directory(path, spec.directory_mode);
+    auto dir = session.parent_directory(path, spec.directory_mode);
     if (!dir) return dir.error();
-    const int dirfd = dir->get();
+    const int dirfd = (*dir)->fd.get();
     const std::string name = split_path(path).name;
 
-    auto plan = plan_creation(spec, current_credentials(), inspect_directory(dirfd), path);
+    auto plan = plan_creation(spec, session.credentials(), (*dir)->facts, path);
     if (!plan) return plan.error();
 
     auto replaced = clear_existing_entry(dirfd, name, path, spec.type, spec.overwrite);
@@ -113,9 +114,18 @@ Result<BoundListener> bind_unix_path(const unit::ListenSpec& spec) {
     // and bind(), the socket landed elsewhere and we must not touch what is here.
     // bound_path_inode() costs O(1) as root (SIOCUNIXFILE); its sock_diag fallback
     // walks every Unix socket of the netns, O(n²) over n binds (docs/binding.md).
-    Fd entry(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    // The fix-up needs the entry pinned (it changes that exact inode); without one a
+    // stat of the name is enough, and saves an open and a close per socket.
+    Fd entry;
     struct stat st {};
-    if (!entry || ::fstat(entry.get(), &st) < 0 || !S_ISSOCK(st.st_mode))
+    bool found;
+    if (plan->fix_after) {
+        entry = Fd(::openat(dirfd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        found = entry && ::fstat(entry.get(), &st) == 0;
+    } else {
+        found = ::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    }
+    if (!found || !S_ISSOCK(st.st_mode))
         return plain_error("bind", path,
                            "the bound socket is not at the path in the directory that was "
                            "checked (the entry was replaced right after bind, or a parent "

@@ -1,0 +1,102 @@
+// BindSession: one directory fd and one credentials read shared by the binds of a
+// start-up or reload, and no weaker than opening the directory per socket — a
+// directory swapped under a live session makes the bind fail, never land unchecked.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "net/bind_session.hpp"
+#include "net/listener.hpp"
+#include "net_test_support.hpp"
+
+namespace sv::net {
+namespace {
+using namespace testing;
+
+TEST(BindSession, SocketsInOneDirectoryShareOneOpenDirectory) {
+    TempDir dir;
+    BindSession session;
+    auto first = session.parent_directory(dir / "a.sock", std::nullopt);
+    auto second = session.parent_directory(dir / "b.sock", std::nullopt);
+    ASSERT_TRUE(first.ok() && second.ok());
+    EXPECT_EQ(*first, *second);  // the same entry, not a second open
+    struct stat via_fd {
+    }, via_path{};
+    ASSERT_EQ(::fstat((*first)->fd.get(), &via_fd), 0);
+    ASSERT_EQ(::stat(dir.path().c_str(), &via_path), 0);
+    EXPECT_EQ(via_fd.st_ino, via_path.st_ino);
+    EXPECT_EQ((*first)->facts.gid, via_path.st_gid);
+
+    auto elsewhere = session.parent_directory("/tmp/x.sock", std::nullopt);
+    ASSERT_TRUE(elsewhere.ok());
+    EXPECT_NE(*elsewhere, *first);
+}
+
+TEST(BindSession, BindsInOneSessionEachGetTheirDeclaredSocket) {
+    TempDir dir;
+    BindSession session;
+    for (const char* name : {"a.sock", "b.sock", "c.sock"}) {
+        auto spec = path_spec(dir / name);
+        spec.mode = 0600;
+        auto b = bind_listener(spec, session);
+        ASSERT_TRUE(b.ok()) << b.error().message();
+        struct stat st = lstat_of(dir / name);
+        EXPECT_TRUE(S_ISSOCK(st.st_mode));
+        EXPECT_EQ(st.st_mode & 07777, 0600u);
+        EXPECT_EQ(b->ino, st.st_ino);
+    }
+}
+
+TEST(BindSession, ADirectorySwappedUnderTheSessionFailsTheBindInsteadOfTrustingIt) {
+    TempDir root;
+    const std::string run = root / "run";
+    ASSERT_EQ(::mkdir(run.c_str(), 0755), 0);
+    BindSession session;
+    ASSERT_TRUE(bind_listener(path_spec(run + "/a.sock"), session).ok());
+
+    // Between two binds of the session, the directory is renamed away and another
+    // one put at its path (an attacker with write access to the parent, or an admin).
+    ASSERT_EQ(::rename(run.c_str(), (root / "moved").c_str()), 0);
+    ASSERT_EQ(::mkdir(run.c_str(), 0755), 0);
+
+    auto b = bind_listener(path_spec(run + "/b.sock"), session);
+    ASSERT_FALSE(b.ok());
+    EXPECT_NE(b.error().message().find("not at the path in the directory that was checked"),
+              std::string::npos)
+        << b.error().message();
+    // Nothing was created in the directory the session had checked.
+    EXPECT_FALSE(exists(root / "moved/b.sock"));
+
+    // A new session (the next start-up or reload) opens the new directory.
+    BindSession next;
+    auto again = bind_listener(path_spec(run + "/c.sock"), next);
+    ASSERT_TRUE(again.ok()) << again.error().message();
+    EXPECT_TRUE(S_ISSOCK(lstat_of(run + "/c.sock").st_mode));
+}
+
+TEST(BindSession, AFailedOpenIsNotRememberedAndTheCacheStaysBounded) {
+    TempDir root;
+    BindSession session;
+    const std::string missing = root / "later";
+    EXPECT_FALSE(session.parent_directory(missing + "/x.sock", std::nullopt).ok());
+    ASSERT_EQ(::mkdir(missing.c_str(), 0755), 0);
+    EXPECT_TRUE(session.parent_directory(missing + "/x.sock", std::nullopt).ok());
+
+    // Many distinct directories: the session keeps at most a handful of fds open.
+    auto fds_open = [] {
+        int n = 0;
+        for (int fd = 0; fd < 4096; ++fd)
+            if (::fcntl(fd, F_GETFD) >= 0) ++n;
+        return n;
+    };
+    const int before = fds_open();
+    for (int i = 0; i < 100; ++i) {
+        const std::string d = root / ("d" + std::to_string(i));
+        ASSERT_EQ(::mkdir(d.c_str(), 0755), 0);
+        ASSERT_TRUE(session.parent_directory(d + "/s.sock", std::nullopt).ok());
+    }
+    EXPECT_LE(fds_open() - before, 16);
+}
+
+}  // namespace
+}  // namespace sv::net
