@@ -117,7 +117,7 @@ def data_section(d):
            f"One connection sends {d['mib']} MiB in 64 KiB writes to `sink` (reads it all, answers `ok`); "
            "MiB/s from connect to the answer. sockvisord hands the listening socket to the sink (fd 3) and is "
            "not on the data path; socat and systemd-socket-proxyd relay every byte to the directly bound sink. "
-           "Three transfers per path in each run, the four paths in a rotated order each time; the median "
+           "Five transfers per path in each run, the four paths in a rotated order each time; the median "
            "is over all of them (one transfer moves ±25 % with where the scheduler puts client and sink).",
            "", "| path | MiB/s | vs direct |", "|---|---:|---:|"]
     for name, v in rows.items():
