@@ -34,7 +34,8 @@ class BindSession {
 
     // The directory holding `absolute_path`, opened by open_parent_directory() (which
     // creates missing components with `create_mode` when set) on first use. Errors
-    // are not remembered: the next socket in the same directory tries again.
+    // are not remembered: the next socket in the same directory tries again. The
+    // pointer is valid until the next call (which may start the cache over).
     Result<const Directory*> parent_directory(const std::string& absolute_path,
                                               std::optional<mode_t> create_mode);
 
