@@ -26,11 +26,10 @@ class Writer {
 
     void raw(std::string_view text) { out_.append(text); }
 
-    void key(std::string_view k) {  // keys are literals below: plain by construction
-        out_ += '"';
-        out_.append(k);
-        out_.append("\":");
-    }
+    // `{"k":` opens an object with its first member, `,"k":` adds the next one. The
+    // keys are literals below: plain by construction.
+    Writer& first_key(std::string_view k) { return key("{\"", k); }
+    Writer& next_key(std::string_view k) { return key(",\"", k); }
 
     void string(std::string_view s) {
         if (is_plain(s)) {
@@ -78,82 +77,49 @@ class Writer {
     }
 
   private:
+    Writer& key(std::string_view before, std::string_view k) {
+        out_.append(before);
+        out_.append(k);
+        out_.append("\":");
+        return *this;
+    }
+
     std::string& out_;
 };
 
 // Field order and null-for-absent exactly as to_json() in status.cpp.
 void write_last_exit(Writer& w, const LastExit& e) {
-    w.raw("{");
-    w.key("code");
-    w.optional_integer(e.code);
-    w.raw(",");
-    w.key("signal");
-    w.optional_string(e.signal);
-    w.raw(",");
-    w.key("at");
-    w.number(e.at);
+    w.first_key("code").optional_integer(e.code);
+    w.next_key("signal").optional_string(e.signal);
+    w.next_key("at").number(e.at);
     w.raw("}");
 }
 
 void write_listen(Writer& w, const ListenStatus& l) {
-    w.raw("{");
-    w.key("address");
-    w.string(l.address);
-    w.raw(",");
-    w.key("type");
-    w.string(l.type);
-    w.raw(",");
-    w.key("name");
-    w.string(l.name);
-    w.raw(",");
-    w.key("mode");
-    w.optional_string(l.mode);
-    w.raw(",");
-    w.key("owner");
-    w.optional_string(l.owner);
-    w.raw(",");
-    w.key("group");
-    w.optional_string(l.group);
-    w.raw(",");
-    w.key("fd");
-    w.integer(l.fd);
+    w.first_key("address").string(l.address);
+    w.next_key("type").string(l.type);
+    w.next_key("name").string(l.name);
+    w.next_key("mode").optional_string(l.mode);
+    w.next_key("owner").optional_string(l.owner);
+    w.next_key("group").optional_string(l.group);
+    w.next_key("fd").integer(l.fd);
     w.raw("}");
 }
 
 void write_unit(Writer& w, const UnitStatus& u) {
-    w.raw("{");
-    w.key("name");
-    w.string(u.name);
-    w.raw(",");
-    w.key("state");
-    w.string(u.state);
-    w.raw(",");
-    w.key("pid");
-    w.optional_integer(u.pid);
-    w.raw(",");
-    w.key("since");
-    w.optional_number(u.since);
-    w.raw(",");
-    w.key("uptime_s");
-    w.optional_number(u.uptime_s);
-    w.raw(",");
-    w.key("restarts");
-    w.integer(u.restarts);
-    w.raw(",");
-    w.key("accepted");
-    w.optional_integer(u.accepted);
-    w.raw(",");
-    w.key("active");
-    w.optional_integer(u.active);
-    w.raw(",");
-    w.key("status_text");
-    w.optional_string(u.status_text);
-    w.raw(",");
-    w.key("last_exit");
-    w.or_null(u.last_exit, [&w](const LastExit& e) { write_last_exit(w, e); });
-    w.raw(",");
-    w.key("listen");
-    w.raw("[");
+    w.first_key("name").string(u.name);
+    w.next_key("state").string(u.state);
+    w.next_key("pid").optional_integer(u.pid);
+    w.next_key("since").optional_number(u.since);
+    w.next_key("uptime_s").optional_number(u.uptime_s);
+    w.next_key("restarts").integer(u.restarts);
+    w.next_key("accepted").optional_integer(u.accepted);
+    w.next_key("active").optional_integer(u.active);
+    w.next_key("status_text").optional_string(u.status_text);
+    w.next_key("last_exit").or_null(u.last_exit, [&w](const LastExit& e) {
+        write_last_exit(w, e);
+    });
+    w.next_key("listen").raw("[");
     for (std::size_t i = 0; i < u.listen.size(); ++i) {
         if (i) w.raw(",");
         write_listen(w, u.listen[i]);
