@@ -57,20 +57,24 @@ bool Supervisor::start(InitialUnits initial) {
         spdlog::warn("inherited fd '{}' matches no declared listener: closed", fd.name);
         return true;
     });
-    net::BindSession session;  // start-up only: no directory fd stays open after it
-    for (auto& u : initial.units) {
-        auto runner = UnitRunner::create(ctx_, std::move(u));
-        if (auto st = runner->bind(session); !st) {
-            spdlog::error("{}: {}", runner->name(), st.error().message());
-            if (config_.strict) {
-                spdlog::error("--strict: a unit failed to bind; releasing every socket");
-                units_.clear();  // destructors release and unlink what was bound
-                return false;
+    {
+        // The binds only: the session's directory fds are closed before the notify and
+        // control sockets (and the control server's spare fd) are opened.
+        net::BindSession session;
+        for (auto& u : initial.units) {
+            auto runner = UnitRunner::create(ctx_, std::move(u));
+            if (auto st = runner->bind(session); !st) {
+                spdlog::error("{}: {}", runner->name(), st.error().message());
+                if (config_.strict) {
+                    spdlog::error("--strict: a unit failed to bind; releasing every socket");
+                    units_.clear();  // destructors release and unlink what was bound
+                    return false;
+                }
+                spdlog::warn("{}: marked failed; its sockets are not bound", runner->name());
             }
-            spdlog::warn("{}: marked failed; its sockets are not bound", runner->name());
+            std::string name = runner->name();
+            units_.emplace(name, std::move(runner));
         }
-        std::string name = runner->name();
-        units_.emplace(name, std::move(runner));
     }
     note_invalid(initial.diagnostics, initial.failed_files);
     for (auto& fd : ctx_.inherited)  // matched a listener of a unit that failed first

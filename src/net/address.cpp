@@ -113,8 +113,10 @@ std::variant<Address, AddressError> parse_address(std::string_view text,
 
 std::string to_string(const Address& a) {
     switch (a.family) {
-        case Family::unix_path: return a.path;
-        case Family::unix_abstract: return "@" + a.path;
+        case Family::unix_path:
+            return a.path;
+        case Family::unix_abstract:
+            return "@" + a.path;
         case Family::tcp:
         case Family::udp: {
             std::string scheme = a.family == Family::tcp ? "tcp://" : "udp://";

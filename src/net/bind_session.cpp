@@ -9,6 +9,12 @@ const Credentials& BindSession::credentials() {
     return *credentials_;
 }
 
+bool BindSession::release() {
+    const bool held = !directories_.empty();
+    directories_.clear();
+    return held;
+}
+
 Result<const BindSession::Directory*> BindSession::parent_directory(
     const std::string& absolute_path, std::optional<mode_t> create_mode) {
     std::string parent = split_path(absolute_path).parent;

@@ -39,6 +39,11 @@ class BindSession {
     Result<const Directory*> parent_directory(const std::string& absolute_path,
                                               std::optional<mode_t> create_mode);
 
+    // Close every cached directory; true if there was one. bind_listener() calls it
+    // and tries again when a bind runs out of fds (EMFILE, ENFILE), so the cache
+    // never costs a socket under a tight RLIMIT_NOFILE.
+    bool release();
+
   private:
     // Units usually share a handful of directories; past this many distinct ones the
     // cache starts over, so a session never holds more than this many fds.

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "net/binders.hpp"
 #include "net/bound_inode.hpp"
 #include "net/directories.hpp"
@@ -19,7 +21,9 @@ Result<BoundListener> bind_listener(const unit::ListenSpec& spec) {
     return bind_listener(spec, session);
 }
 
-Result<BoundListener> bind_listener(const unit::ListenSpec& spec, BindSession& session) {
+namespace {
+
+Result<BoundListener> bind_once(const unit::ListenSpec& spec, BindSession& session) {
     switch (spec.address.family) {
         case Family::unix_path: {
             auto bound = bind_unix_path(spec, session);
@@ -39,6 +43,17 @@ Result<BoundListener> bind_listener(const unit::ListenSpec& spec, BindSession& s
             return bind_inet(spec);
     }
     return plain_error("bind", spec.address_text, "unknown address family");
+}
+
+}  // namespace
+
+Result<BoundListener> bind_listener(const unit::ListenSpec& spec, BindSession& session) {
+    auto bound = bind_once(spec, session);
+    // Out of fds with directories cached: they are ours to give back (a failed bind
+    // leaves nothing behind, so it can simply run again).
+    if (!bound && (bound.error().err == EMFILE || bound.error().err == ENFILE) && session.release())
+        bound = bind_once(spec, session);
+    return bound;
 }
 
 void release_listener(BoundListener& listener, bool unlink_paths) {

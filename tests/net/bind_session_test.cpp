@@ -2,6 +2,8 @@
 // start-up or reload, and no weaker than opening the directory per socket — a
 // directory swapped under a live session makes the bind fail, never land unchecked.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 
@@ -74,6 +76,51 @@ TEST(BindSession, ADirectorySwappedUnderTheSessionFailsTheBindInsteadOfTrustingI
     EXPECT_TRUE(S_ISSOCK(lstat_of(run + "/c.sock").st_mode));
 }
 
+int open_fd_count() {
+    int n = 0;
+    for (int fd = 0; fd < 4096; ++fd)
+        if (::fcntl(fd, F_GETFD) >= 0) ++n;
+    return n;
+}
+
+// Under a tight RLIMIT_NOFILE the cached directories are given back rather than
+// costing a socket: the limit leaves one fd free, three are cached, and a bind
+// needs three at its peak (directory, socket, the SIOCUNIXFILE answer).
+TEST(BindSession, RunningOutOfFdsReleasesTheCacheAndTheBindSucceeds) {
+    TempDir root;
+    for (const char* d : {"a", "b", "c", "d"}) ASSERT_EQ(::mkdir((root / d).c_str(), 0755), 0);
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        BindSession session;
+        for (const char* d : {"a", "b", "c"})
+            if (!session.parent_directory(root / (std::string(d) + "/s.sock"), std::nullopt).ok())
+                _exit(10);
+        // Exactly one free fd number: fill every gap below the highest open fd, then
+        // set the soft limit just above it (the limit counts numbers, not open fds).
+        int highest = 0;
+        for (int fd = 0; fd < 4096; ++fd)
+            if (::fcntl(fd, F_GETFD) >= 0) highest = fd;
+        for (int fd = 0; fd < highest; ++fd)
+            if (::fcntl(fd, F_GETFD) < 0) ::dup2(0, fd);
+        struct rlimit rl {};
+        ::getrlimit(RLIMIT_NOFILE, &rl);
+        rl.rlim_cur = static_cast<rlim_t>(highest) + 2;
+        if (::setrlimit(RLIMIT_NOFILE, &rl) < 0) _exit(11);
+        if (open_fd_count() != highest + 1) _exit(14);
+        auto b = bind_listener(path_spec(root / "d/s.sock"), session);
+        if (!b.ok()) {
+            std::fprintf(stderr, "%s\n", b.error().message().c_str());
+            _exit(12);
+        }
+        _exit(exists(root / "d/s.sock") ? 0 : 13);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(BindSession, AFailedOpenIsNotRememberedAndTheCacheStaysBounded) {
     TempDir root;
     BindSession session;
@@ -83,19 +130,13 @@ TEST(BindSession, AFailedOpenIsNotRememberedAndTheCacheStaysBounded) {
     EXPECT_TRUE(session.parent_directory(missing + "/x.sock", std::nullopt).ok());
 
     // Many distinct directories: the session keeps at most a handful of fds open.
-    auto fds_open = [] {
-        int n = 0;
-        for (int fd = 0; fd < 4096; ++fd)
-            if (::fcntl(fd, F_GETFD) >= 0) ++n;
-        return n;
-    };
-    const int before = fds_open();
+    const int before = open_fd_count();
     for (int i = 0; i < 100; ++i) {
         const std::string d = root / ("d" + std::to_string(i));
         ASSERT_EQ(::mkdir(d.c_str(), 0755), 0);
         ASSERT_TRUE(session.parent_directory(d + "/s.sock", std::nullopt).ok());
     }
-    EXPECT_LE(fds_open() - before, 16);
+    EXPECT_LE(open_fd_count() - before, 16);
 }
 
 }  // namespace
