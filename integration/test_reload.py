@@ -243,6 +243,25 @@ def test_added_unit_is_bound_and_serves(daemon, workdir):
     assert d.ctl("status").returncode == 0
 
 
+def test_replaced_and_added_units_start_once_every_bind_is_done(daemon, workdir):
+    """A unit switched to accept = true gets a new runner and an added eager unit is
+    spawned; both start after the reload's binds (the bind session's directory fds
+    are closed by then, net/bind_session.hpp). What a user sees: the eager service is
+    running on its socket and the switched unit serves one instance per connection."""
+    flip, eager = os.path.join(workdir, "flip.sock"), os.path.join(workdir, "eager.sock")
+    d = daemon(units={"flip": unit([flip], serve("flip"))})
+    assert ask(flip)[:2] == ["flip", "flip"]
+    d.write_unit("flip", unit([flip], ["/bin/sh", "-c", "echo inetd $$"], accept=True))
+    d.write_unit("eager", unit([eager], serve("eager"), start="eager"))
+    line = reload_sighup(d)
+    assert "reload: 1 added, 0 removed, 1 changed, 0 unchanged, 0 problem(s)" in line, line
+    pid = wait_running(d, "eager")["pid"]
+    assert ask(eager) == ["eager", "eager", str(pid)]
+    first, second = ask(flip), ask(flip)
+    assert first[0] == second[0] == "inetd" and first[1] != second[1], (first, second)
+    assert unit_status(d, "flip")["accepted"] == 2
+
+
 # ---- invalid files -----------------------------------------------------------------------
 
 def test_broken_file_keeps_the_running_unit_and_the_rest_is_applied(daemon, workdir):

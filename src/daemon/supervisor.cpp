@@ -224,16 +224,17 @@ void Supervisor::notify_parent(const std::string& message) {
 
 // ---- units added and removed at run time -------------------------------------
 
-void Supervisor::add_unit(unit::Unit unit, net::BindSession& session) {
+UnitRunner* Supervisor::add_unit(unit::Unit unit, net::BindSession& session) {
     auto runner = UnitRunner::create(ctx_, std::move(unit));
+    UnitRunner* bound = runner.get();
     if (auto st = runner->bind(session); !st) {
         spdlog::error("{}: {}", runner->name(), st.error().message());
         spdlog::warn("{}: marked failed; its sockets are not bound", runner->name());
-    } else {
-        runner->start();
+        bound = nullptr;
     }
     std::string name = runner->name();
     units_[name] = std::move(runner);
+    return bound;
 }
 
 void Supervisor::retire(const std::string& name) {

@@ -77,8 +77,10 @@ class Supervisor final : public ControlTarget {
     void maybe_finish_shutdown();
     void stop_orphans();
     void on_main_exit(UnitRunner& unit, const supervise::ExitStatus& status);
-    // Create, bind and (unless the bind failed) start a runner for `unit`.
-    void add_unit(unit::Unit unit, net::BindSession& session);
+    // Create and bind a runner for `unit`. Returns it when bound, for the caller to
+    // start once every bind of the batch is done (and the session's fds are closed);
+    // nullptr when the bind failed (the unit is then marked failed).
+    UnitRunner* add_unit(unit::Unit unit, net::BindSession& session);
     // Stop a unit's service and close its sockets now; the runner lives on until
     // its processes have exited.
     void retire(const std::string& name);

@@ -44,16 +44,27 @@ control::ReloadReport Supervisor::reload() {
         it->second->close_listeners(change.listeners.closed);
         redefined.push_back(&change);
     }
-    // 3. Bind what is new, in one session (net/bind_session.hpp) that ends with the reload.
-    net::BindSession session;
-    for (UnitChange* change : redefined) {
-        if (change->service_changed)
-            spdlog::info("{}: [service] changed: takes effect at the next start", change->name);
-        auto& runner = units_.at(change->name);
-        auto st = runner->redefine(std::move(change->new_unit), change->listeners.source, session);
-        if (!st) spdlog::error("{}: {}", change->name, st.error().message());
+    // 3. Bind what is new: changed, replaced and added units, in one session
+    // (net/bind_session.hpp) that closes its directory fds before anything starts.
+    std::vector<UnitRunner*> to_start;
+    {
+        net::BindSession session;
+        for (UnitChange* change : redefined) {
+            if (change->service_changed)
+                spdlog::info("{}: [service] changed: takes effect at the next start", change->name);
+            auto& runner = units_.at(change->name);
+            auto st =
+                runner->redefine(std::move(change->new_unit), change->listeners.source, session);
+            if (!st) spdlog::error("{}: {}", change->name, st.error().message());
+        }
+        for (auto& unit : recreated)
+            if (UnitRunner* r = add_unit(std::move(unit), session)) to_start.push_back(r);
+        for (auto& unit : plan.added) {
+            report.added.push_back(unit.name);
+            spdlog::info("{}: new unit", unit.name);
+            if (UnitRunner* r = add_unit(std::move(unit), session)) to_start.push_back(r);
+        }
     }
-    for (auto& unit : recreated) add_unit(std::move(unit), session);
     // Unchanged units keep sockets, fds and process; their definition may carry a
     // new description or source positions.
     for (auto& unit : plan.unchanged) {
@@ -61,12 +72,8 @@ control::ReloadReport Supervisor::reload() {
         if (auto it = units_.find(unit.name); it != units_.end())
             it->second->set_definition(std::move(unit));
     }
-    // 4. New units: bind and start.
-    for (auto& unit : plan.added) {
-        report.added.push_back(unit.name);
-        spdlog::info("{}: new unit", unit.name);
-        add_unit(std::move(unit), session);
-    }
+    // 4. Start the replaced and added units (arm on-demand ones, spawn eager ones).
+    for (UnitRunner* runner : to_start) runner->start();
 
     invalid_.clear();
     note_invalid(fresh.diagnostics, fresh.failed_files);
