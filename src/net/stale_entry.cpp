@@ -75,16 +75,26 @@ SysError refuse(const std::string& path, const std::string& what, unit::Overwrit
 
 }  // namespace
 
-std::string describe_entry(int dirfd, const std::string& name) {
-    struct stat st {};
-    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return "missing";
+namespace {
+
+// "a regular file", "a symbolic link to '/x'": `st` describes the entry that
+// readlinkat(fd, name) reaches (a directory fd and a name, or an O_PATH fd and "").
+std::string describe_stat(const struct stat& st, int fd, const char* name) {
     std::string what = kind_of(st);
     if (S_ISLNK(st.st_mode)) {
         char target[4096];
-        ssize_t n = ::readlinkat(dirfd, name.c_str(), target, sizeof target - 1);
+        ssize_t n = ::readlinkat(fd, name, target, sizeof target - 1);
         if (n >= 0) what += " to '" + std::string(target, static_cast<size_t>(n)) + "'";
     }
     return what;
+}
+
+}  // namespace
+
+std::string describe_entry(int dirfd, const std::string& name) {
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return "missing";
+    return describe_stat(st, dirfd, name.c_str());
 }
 
 Result<std::string> clear_existing_entry(int dirfd, const std::string& name,
@@ -99,7 +109,9 @@ Result<std::string> clear_existing_entry(int dirfd, const std::string& name,
     }
     struct stat st {};
     if (::fstat(entry.get(), &st) < 0) return sys_error("inspect", path, errno);
-    const std::string what = describe_entry(dirfd, name);
+    // Described from the pinned entry, not by its name again: the name may already
+    // lead elsewhere (the swap-race test once read "'…' exists and is missing").
+    const std::string what = describe_stat(st, entry.get(), "");
     std::string removed = what;  // what the caller may log as replaced
 
     switch (policy) {
